@@ -1,1 +1,3 @@
+pub mod fs;
+pub mod kustomize;
 pub mod yaml;

@@ -84,8 +84,15 @@ pub fn load_str(text: &str, file: Arc<Path>, limits: &LoadLimits) -> Result<Vec<
 }
 
 enum Frame {
-    Seq { node: Node, anchor: usize },
-    Map { node: Node, anchor: usize, key: Option<Node> },
+    Seq {
+        node: Node,
+        anchor: usize,
+    },
+    Map {
+        node: Node,
+        anchor: usize,
+        key: Option<Node>,
+    },
 }
 
 struct Builder<'a> {
@@ -280,8 +287,12 @@ mod tests {
 
     #[test]
     fn syntax_error_has_position() {
-        let err = load_str("a: [1, 2\nb: c\n", Arc::from(Path::new("t.yaml")), &LoadLimits::default())
-            .unwrap_err();
+        let err = load_str(
+            "a: [1, 2\nb: c\n",
+            Arc::from(Path::new("t.yaml")),
+            &LoadLimits::default(),
+        )
+        .unwrap_err();
         assert_eq!(err.line, 2);
     }
 }

@@ -38,13 +38,7 @@ impl Span {
 
 impl fmt::Debug for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}",
-            self.file.display(),
-            self.line,
-            self.column
-        )
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
     }
 }
 
@@ -104,7 +98,9 @@ impl Mapping {
 
     /// Index of the entry with this string key.
     pub fn position(&self, key: &str) -> Option<usize> {
-        self.entries.iter().position(|(k, _)| k.as_str() == Some(key))
+        self.entries
+            .iter()
+            .position(|(k, _)| k.as_str() == Some(key))
     }
 
     /// Removes and returns the value under a string key.

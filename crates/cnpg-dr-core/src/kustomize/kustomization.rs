@@ -1,0 +1,750 @@
+//! The kustomization file: parsed strictly, the way kustomize's Go struct rejects
+//! unknown fields and mistyped values, but keeping the position of every entry.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::error::{RenderError, RenderErrorKind, Result};
+use crate::yaml::{scalar_value, Node, NodeKind, Schema, Span};
+
+/// The three file names kustomize accepts, in its order of preference.
+pub const KUSTOMIZATION_FILE_NAMES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// A string value together with where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Located {
+    pub value: String,
+    pub span: Span,
+}
+
+/// `kind: Kustomization` or `kind: Component`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KustomizationKind {
+    Kustomization,
+    Component,
+}
+
+/// A resource selector (`target:` of a patch).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Selector {
+    pub group: Option<String>,
+    pub version: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub label_selector: Option<String>,
+    pub annotation_selector: Option<String>,
+}
+
+/// One entry of `patches`, `patchesJson6902` or `patchesStrategicMerge`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatchEntry {
+    pub path: Option<Located>,
+    pub patch: Option<Located>,
+    pub target: Option<Selector>,
+    pub allow_name_change: bool,
+    pub allow_kind_change: bool,
+    /// The entry as written, for error messages that quote it.
+    pub node: Node,
+}
+
+/// One entry of `labels`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabelEntry {
+    pub pairs: Vec<(String, String, Span)>,
+    pub include_selectors: bool,
+    pub include_templates: bool,
+}
+
+/// One entry of `images`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImageEntry {
+    pub name: String,
+    pub new_name: Option<String>,
+    pub new_tag: Option<String>,
+    pub digest: Option<String>,
+    pub span: Span,
+}
+
+/// One entry of `replicas`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplicaEntry {
+    pub name: String,
+    pub count: i64,
+    pub span: Span,
+}
+
+/// Options shared by generators (`generatorOptions`, or per generator `options`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GeneratorOptions {
+    pub labels: Vec<(String, String)>,
+    pub annotations: Vec<(String, String)>,
+    pub disable_name_suffix_hash: Option<bool>,
+    pub immutable: Option<bool>,
+}
+
+/// `merge`, `replace` or `create` (the default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GeneratorBehavior {
+    #[default]
+    Create,
+    Merge,
+    Replace,
+}
+
+/// One `configMapGenerator` or `secretGenerator` entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GeneratorEntry {
+    pub name: String,
+    pub namespace: Option<String>,
+    pub behavior: GeneratorBehavior,
+    pub literals: Vec<Located>,
+    pub files: Vec<Located>,
+    pub envs: Vec<Located>,
+    pub secret_type: Option<String>,
+    pub options: Option<GeneratorOptions>,
+    pub span: Span,
+}
+
+/// `sortOptions`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SortOrder {
+    Legacy {
+        order_first: Option<Vec<String>>,
+        order_last: Option<Vec<String>>,
+    },
+    Fifo,
+}
+
+/// A parsed kustomization file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kustomization {
+    /// The kustomization file itself.
+    pub file: PathBuf,
+    pub kind: KustomizationKind,
+    pub resources: Vec<Located>,
+    pub components: Vec<Located>,
+    pub namespace: Option<Located>,
+    pub name_prefix: Option<Located>,
+    pub name_suffix: Option<Located>,
+    pub common_labels: Vec<(String, String, Span)>,
+    pub labels: Vec<LabelEntry>,
+    pub common_annotations: Vec<(String, String, Span)>,
+    pub images: Vec<ImageEntry>,
+    pub replicas: Vec<ReplicaEntry>,
+    pub patches: Vec<PatchEntry>,
+    pub patches_strategic_merge: Vec<Located>,
+    pub patches_json6902: Vec<PatchEntry>,
+    pub config_map_generator: Vec<GeneratorEntry>,
+    pub secret_generator: Vec<GeneratorEntry>,
+    pub generator_options: Option<GeneratorOptions>,
+    pub configurations: Vec<Located>,
+    pub sort_options: Option<SortOrder>,
+    /// Deprecated fields in use, as (field, replacement).
+    pub deprecations: Vec<(&'static str, &'static str)>,
+}
+
+const KNOWN_FIELDS: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "openapi",
+    "namePrefix",
+    "nameSuffix",
+    "namespace",
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "patches",
+    "images",
+    "imageTags",
+    "replacements",
+    "replicas",
+    "vars",
+    "sortOptions",
+    "resources",
+    "components",
+    "crds",
+    "bases",
+    "configMapGenerator",
+    "secretGenerator",
+    "helmGlobals",
+    "helmCharts",
+    "helmChartInflationGenerator",
+    "generatorOptions",
+    "configurations",
+    "generators",
+    "transformers",
+    "validators",
+    "buildMetadata",
+];
+
+fn invalid(message: impl Into<String>, span: &Span) -> RenderError {
+    RenderError::new(
+        RenderErrorKind::InvalidKustomization,
+        format!("invalid Kustomization: {}", message.into()),
+    )
+    .at(span)
+}
+
+/// Go's encoding/json name for the JSON type of a value.
+fn json_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn typed(node: &Node) -> Result<Value> {
+    scalar_value(node, Schema::Yaml11).map_err(|e| invalid(e.to_string(), &node.span))
+}
+
+/// Field context, e.g. `Kustomization.commonLabels`, for Go-style type errors.
+fn mistyped(found: &Value, field: &str, want: &str, span: &Span) -> RenderError {
+    invalid(
+        format!(
+            "json: cannot unmarshal {} into Go struct field {field} of type {want}",
+            json_type_name(found)
+        ),
+        span,
+    )
+}
+
+/// A string field; null counts as absent.
+fn string(node: &Node, field: &str) -> Result<Option<String>> {
+    match &node.kind {
+        NodeKind::Scalar(_) => match typed(node)? {
+            Value::Null => Ok(None),
+            Value::String(s) => Ok(Some(s)),
+            other => Err(mistyped(&other, field, "string", &node.span)),
+        },
+        NodeKind::Seq(_) => Err(mistyped(&Value::Array(vec![]), field, "string", &node.span)),
+        NodeKind::Map(_) => Err(mistyped(
+            &Value::Object(Default::default()),
+            field,
+            "string",
+            &node.span,
+        )),
+    }
+}
+
+fn located(node: &Node, field: &str) -> Result<Option<Located>> {
+    Ok(string(node, field)?.map(|value| Located {
+        value,
+        span: node.span.clone(),
+    }))
+}
+
+fn boolean(node: &Node, field: &str) -> Result<bool> {
+    match typed(node)? {
+        Value::Null => Ok(false),
+        Value::Bool(b) => Ok(b),
+        other => Err(mistyped(&other, field, "bool", &node.span)),
+    }
+}
+
+fn seq<'a>(node: &'a Node, field: &str, item_type: &str) -> Result<&'a [Node]> {
+    match &node.kind {
+        NodeKind::Seq(items) => Ok(items),
+        NodeKind::Scalar(_) if node.is_null() => Ok(&[]),
+        NodeKind::Map(_) => Err(mistyped(
+            &Value::Object(Default::default()),
+            field,
+            item_type,
+            &node.span,
+        )),
+        NodeKind::Scalar(_) => Err(mistyped(&typed(node)?, field, item_type, &node.span)),
+    }
+}
+
+fn strings(node: &Node, field: &str) -> Result<Vec<Located>> {
+    let mut out = Vec::new();
+    for item in seq(node, field, "[]string")? {
+        if let Some(l) = located(item, field)? {
+            out.push(l);
+        }
+    }
+    Ok(out)
+}
+
+fn map_entries<'a>(
+    node: &'a Node,
+    field: &str,
+    known: &[&str],
+    go_type: &str,
+) -> Result<Vec<(&'a str, &'a Node)>> {
+    let map = match &node.kind {
+        NodeKind::Map(m) => m,
+        NodeKind::Scalar(_) if node.is_null() => return Ok(Vec::new()),
+        NodeKind::Seq(_) => {
+            return Err(mistyped(&Value::Array(vec![]), field, go_type, &node.span))
+        }
+        NodeKind::Scalar(_) => return Err(mistyped(&typed(node)?, field, go_type, &node.span)),
+    };
+    let mut out = Vec::new();
+    for (k, v) in &map.entries {
+        let key = k.as_scalar().map(|s| s.text.as_str()).unwrap_or("");
+        if !known.is_empty() && !known.contains(&key) {
+            return Err(invalid(format!("json: unknown field \"{key}\""), &k.span));
+        }
+        out.push((key, v));
+    }
+    Ok(out)
+}
+
+/// A `map[string]string` field (labels, annotations).
+fn string_map(node: &Node, field: &str) -> Result<Vec<(String, String, Span)>> {
+    let mut out = Vec::new();
+    for (k, v) in map_entries(node, field, &[], "map[string]string")? {
+        let value = string(v, field)?.unwrap_or_default();
+        out.push((k.to_string(), value, v.span.clone()));
+    }
+    Ok(out)
+}
+
+fn selector(node: &Node, field: &str) -> Result<Selector> {
+    let mut s = Selector::default();
+    let known = [
+        "group",
+        "version",
+        "kind",
+        "name",
+        "namespace",
+        "labelSelector",
+        "annotationSelector",
+    ];
+    for (k, v) in map_entries(node, field, &known, "types.Selector")? {
+        let value = string(v, &format!("{field}.{k}"))?;
+        match k {
+            "group" => s.group = value,
+            "version" => s.version = value,
+            "kind" => s.kind = value,
+            "name" => s.name = value,
+            "namespace" => s.namespace = value,
+            "labelSelector" => s.label_selector = value,
+            _ => s.annotation_selector = value,
+        }
+    }
+    Ok(s)
+}
+
+fn patch_entry(node: &Node, field: &str) -> Result<PatchEntry> {
+    let mut entry = PatchEntry {
+        path: None,
+        patch: None,
+        target: None,
+        allow_name_change: false,
+        allow_kind_change: false,
+        node: node.clone(),
+    };
+    let known = ["path", "patch", "target", "options"];
+    for (k, v) in map_entries(node, field, &known, "types.Patch")? {
+        match k {
+            "path" => entry.path = located(v, &format!("{field}.path"))?,
+            "patch" => entry.patch = located(v, &format!("{field}.patch"))?,
+            "target" => {
+                if !v.is_null() {
+                    entry.target = Some(selector(v, &format!("{field}.target"))?)
+                }
+            }
+            _ => {
+                for (ok, ov) in map_entries(v, "options", &[], "map[string]bool")? {
+                    match ok {
+                        "allowNameChange" => {
+                            entry.allow_name_change = boolean(ov, "Patch.options")?
+                        }
+                        "allowKindChange" => {
+                            entry.allow_kind_change = boolean(ov, "Patch.options")?
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    Ok(entry)
+}
+
+fn generator_options(node: &Node, field: &str) -> Result<GeneratorOptions> {
+    let mut o = GeneratorOptions::default();
+    let known = [
+        "labels",
+        "annotations",
+        "disableNameSuffixHash",
+        "immutable",
+    ];
+    for (k, v) in map_entries(node, field, &known, "types.GeneratorOptions")? {
+        match k {
+            "labels" => {
+                o.labels = string_map(v, &format!("{field}.labels"))?
+                    .into_iter()
+                    .map(|(k, v, _)| (k, v))
+                    .collect()
+            }
+            "annotations" => {
+                o.annotations = string_map(v, &format!("{field}.annotations"))?
+                    .into_iter()
+                    .map(|(k, v, _)| (k, v))
+                    .collect()
+            }
+            "disableNameSuffixHash" => o.disable_name_suffix_hash = Some(boolean(v, field)?),
+            _ => o.immutable = Some(boolean(v, field)?),
+        }
+    }
+    Ok(o)
+}
+
+fn generator(node: &Node, field: &str, secret: bool) -> Result<GeneratorEntry> {
+    let mut g = GeneratorEntry {
+        name: String::new(),
+        namespace: None,
+        behavior: GeneratorBehavior::Create,
+        literals: Vec::new(),
+        files: Vec::new(),
+        envs: Vec::new(),
+        secret_type: None,
+        options: None,
+        span: node.span.clone(),
+    };
+    let mut known = vec![
+        "name",
+        "namespace",
+        "behavior",
+        "literals",
+        "files",
+        "envs",
+        "env",
+        "options",
+        "kvSources",
+    ];
+    if secret {
+        known.push("type");
+    }
+    for (k, v) in map_entries(node, field, &known, "types.GeneratorArgs")? {
+        let f = format!("{field}.{k}");
+        match k {
+            "name" => g.name = string(v, &f)?.unwrap_or_default(),
+            "namespace" => g.namespace = string(v, &f)?,
+            "behavior" => {
+                g.behavior = match string(v, &f)?.as_deref() {
+                    None | Some("") | Some("create") => GeneratorBehavior::Create,
+                    Some("merge") => GeneratorBehavior::Merge,
+                    Some("replace") => GeneratorBehavior::Replace,
+                    Some(other) => return Err(invalid(
+                        format!(
+                            "unknown generator behavior {other:?}; use create, merge or replace"
+                        ),
+                        &v.span,
+                    )),
+                }
+            }
+            "literals" => g.literals = strings(v, &f)?,
+            "files" => g.files = strings(v, &f)?,
+            "envs" => g.envs.extend(strings(v, &f)?),
+            "env" => g.envs.extend(located(v, &f)?),
+            "type" => g.secret_type = string(v, &f)?,
+            "options" => g.options = Some(generator_options(v, &f)?),
+            _ => {
+                return Err(RenderError::new(
+                    RenderErrorKind::Refused,
+                    "kvSources (generator plugins) are not supported: cnpg-dr never runs programs",
+                )
+                .at(&v.span))
+            }
+        }
+    }
+    Ok(g)
+}
+
+impl Kustomization {
+    /// Parses a kustomization document. `doc` is the loaded file's only document
+    /// (or a null node for an empty file).
+    pub fn parse(doc: &Node, file: &Path) -> Result<Kustomization> {
+        let mut k = Kustomization {
+            file: file.to_path_buf(),
+            kind: KustomizationKind::Kustomization,
+            resources: Vec::new(),
+            components: Vec::new(),
+            namespace: None,
+            name_prefix: None,
+            name_suffix: None,
+            common_labels: Vec::new(),
+            labels: Vec::new(),
+            common_annotations: Vec::new(),
+            images: Vec::new(),
+            replicas: Vec::new(),
+            patches: Vec::new(),
+            patches_strategic_merge: Vec::new(),
+            patches_json6902: Vec::new(),
+            config_map_generator: Vec::new(),
+            secret_generator: Vec::new(),
+            generator_options: None,
+            configurations: Vec::new(),
+            sort_options: None,
+            deprecations: Vec::new(),
+        };
+        if doc.is_null() {
+            return Ok(k);
+        }
+        if doc.as_map().is_none() {
+            return Err(invalid(
+                "json: cannot unmarshal array into Go value of type types.Kustomization",
+                &doc.span,
+            ));
+        }
+        for (key, v) in map_entries(doc, "Kustomization", KNOWN_FIELDS, "types.Kustomization")? {
+            let f = format!("Kustomization.{key}");
+            match key {
+                "apiVersion" | "metadata" | "openapi" | "buildMetadata" | "crds" => {}
+                "kind" => {
+                    k.kind = match string(v, &f)?.as_deref() {
+                        None | Some("") | Some("Kustomization") => KustomizationKind::Kustomization,
+                        Some("Component") => KustomizationKind::Component,
+                        Some(other) => {
+                            return Err(invalid(
+                                format!("kind should be Kustomization or Component, not {other:?}"),
+                                &v.span,
+                            ))
+                        }
+                    }
+                }
+                "resources" => k.resources.extend(strings(v, &f)?),
+                "bases" => {
+                    k.resources.extend(strings(v, &f)?);
+                    k.deprecations.push(("bases", "resources"));
+                }
+                "components" => k.components = strings(v, &f)?,
+                "namespace" => k.namespace = located(v, &f)?,
+                "namePrefix" => k.name_prefix = located(v, &f)?,
+                "nameSuffix" => k.name_suffix = located(v, &f)?,
+                "commonLabels" => {
+                    k.common_labels = string_map(v, &f)?;
+                    k.deprecations.push(("commonLabels", "labels"));
+                }
+                "commonAnnotations" => k.common_annotations = string_map(v, &f)?,
+                "labels" => {
+                    for item in seq(v, &f, "[]types.Label")? {
+                        let mut l = LabelEntry {
+                            pairs: Vec::new(),
+                            include_selectors: false,
+                            include_templates: false,
+                        };
+                        let known = ["pairs", "includeSelectors", "includeTemplates", "fields"];
+                        for (lk, lv) in map_entries(item, "Label", &known, "types.Label")? {
+                            match lk {
+                                "pairs" => l.pairs = string_map(lv, "Label.pairs")?,
+                                "includeSelectors" => {
+                                    l.include_selectors = boolean(lv, "Label.includeSelectors")?
+                                }
+                                "includeTemplates" => {
+                                    l.include_templates = boolean(lv, "Label.includeTemplates")?
+                                }
+                                _ => {
+                                    return Err(RenderError::new(
+                                        RenderErrorKind::Refused,
+                                        "labels[].fields (custom label field specs) is not supported yet",
+                                    )
+                                    .at(&lv.span))
+                                }
+                            }
+                        }
+                        k.labels.push(l);
+                    }
+                }
+                "images" => {
+                    for item in seq(v, &f, "[]types.Image")? {
+                        let known = ["name", "newName", "newTag", "digest", "tagSuffix"];
+                        let mut img = ImageEntry {
+                            name: String::new(),
+                            new_name: None,
+                            new_tag: None,
+                            digest: None,
+                            span: item.span.clone(),
+                        };
+                        for (ik, iv) in map_entries(item, "Image", &known, "types.Image")? {
+                            let val = string(iv, &format!("Image.{ik}"))?;
+                            match ik {
+                                "name" => img.name = val.unwrap_or_default(),
+                                "newName" => img.new_name = val,
+                                "newTag" => img.new_tag = val,
+                                "digest" => img.digest = val,
+                                _ => {}
+                            }
+                        }
+                        k.images.push(img);
+                    }
+                }
+                "replicas" => {
+                    for item in seq(v, &f, "[]types.Replica")? {
+                        let mut r = ReplicaEntry {
+                            name: String::new(),
+                            count: 0,
+                            span: item.span.clone(),
+                        };
+                        for (rk, rv) in
+                            map_entries(item, "Replica", &["name", "count"], "types.Replica")?
+                        {
+                            if rk == "name" {
+                                r.name = string(rv, "Replica.name")?.unwrap_or_default();
+                            } else {
+                                r.count = match typed(rv)? {
+                                    Value::Number(n) if n.is_i64() => n.as_i64().unwrap_or(0),
+                                    other => {
+                                        return Err(mistyped(
+                                            &other,
+                                            "Replica.count",
+                                            "int64",
+                                            &rv.span,
+                                        ))
+                                    }
+                                };
+                            }
+                        }
+                        k.replicas.push(r);
+                    }
+                }
+                "patches" => {
+                    for item in seq(v, &f, "[]types.Patch")? {
+                        k.patches.push(patch_entry(item, "Patch")?);
+                    }
+                }
+                "patchesJson6902" => {
+                    for item in seq(v, &f, "[]types.Patch")? {
+                        k.patches_json6902.push(patch_entry(item, "Patch")?);
+                    }
+                    k.deprecations.push(("patchesJson6902", "patches"));
+                }
+                "patchesStrategicMerge" => {
+                    k.patches_strategic_merge = strings(v, &f)?;
+                    k.deprecations.push(("patchesStrategicMerge", "patches"));
+                }
+                "configMapGenerator" => {
+                    for item in seq(v, &f, "[]types.ConfigMapArgs")? {
+                        k.config_map_generator
+                            .push(generator(item, "ConfigMapArgs", false)?);
+                    }
+                }
+                "secretGenerator" => {
+                    for item in seq(v, &f, "[]types.SecretArgs")? {
+                        k.secret_generator
+                            .push(generator(item, "SecretArgs", true)?);
+                    }
+                }
+                "generatorOptions" => {
+                    if !v.is_null() {
+                        k.generator_options = Some(generator_options(v, &f)?)
+                    }
+                }
+                "configurations" => k.configurations = strings(v, &f)?,
+                "sortOptions" => {
+                    if !v.is_null() {
+                        k.sort_options = Some(sort_options(v)?)
+                    }
+                }
+                "helmCharts" | "helmGlobals" | "helmChartInflationGenerator" => {
+                    if !is_empty(v) {
+                        return Err(refused(
+                            key,
+                            "Helm charts are not rendered: cnpg-dr never downloads charts or runs helm",
+                            &v.span,
+                        ));
+                    }
+                }
+                "generators" | "transformers" | "validators" => {
+                    if !is_empty(v) {
+                        return Err(refused(
+                            key,
+                            "generator, transformer and validator plugins are not supported: cnpg-dr never runs programs",
+                            &v.span,
+                        ));
+                    }
+                }
+                "replacements" | "vars" | "imageTags" => {
+                    if !is_empty(v) {
+                        return Err(refused(
+                            key,
+                            "this kustomize feature is not supported by cnpg-dr yet",
+                            &v.span,
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(k)
+    }
+
+    /// The directory that holds the kustomization file.
+    pub fn dir(&self) -> &Path {
+        self.file.parent().unwrap_or(Path::new(""))
+    }
+}
+
+fn is_empty(node: &Node) -> bool {
+    match &node.kind {
+        NodeKind::Scalar(_) => node.is_null(),
+        NodeKind::Seq(s) => s.is_empty(),
+        NodeKind::Map(m) => m.is_empty(),
+    }
+}
+
+fn refused(field: &str, why: &str, span: &Span) -> RenderError {
+    RenderError::new(
+        RenderErrorKind::Refused,
+        format!("'{field}' is not supported: {why}"),
+    )
+    .at(span)
+}
+
+fn sort_options(node: &Node) -> Result<SortOrder> {
+    let mut order = None;
+    let mut first = None;
+    let mut last = None;
+    for (k, v) in map_entries(
+        node,
+        "SortOptions",
+        &["order", "legacySortOptions"],
+        "types.SortOptions",
+    )? {
+        if k == "order" {
+            order = string(v, "SortOptions.order")?;
+        } else {
+            for (lk, lv) in map_entries(
+                v,
+                "LegacySortOptions",
+                &["orderFirst", "orderLast"],
+                "types.LegacySortOptions",
+            )? {
+                let list = strings(lv, "LegacySortOptions")?
+                    .into_iter()
+                    .map(|l| l.value)
+                    .collect();
+                if lk == "orderFirst" {
+                    first = Some(list);
+                } else {
+                    last = Some(list);
+                }
+            }
+        }
+    }
+    match order.as_deref() {
+        Some("fifo") => Ok(SortOrder::Fifo),
+        Some("legacy") | None => Ok(SortOrder::Legacy {
+            order_first: first,
+            order_last: last,
+        }),
+        Some(_) => Err(RenderError::new(
+            RenderErrorKind::InvalidKustomization,
+            "the field 'sortOptions.order' must be one of [fifo, legacy]",
+        )
+        .at(&node.span)),
+    }
+}
