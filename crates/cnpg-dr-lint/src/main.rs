@@ -1,1 +1,16 @@
-fn main() {}
+//! `cnpg-dr`: lint, render and plan CloudNativePG disaster recovery in GitOps repositories.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+mod cli;
+mod commands;
+mod diagnostic;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli.command {
+        cli::Command::Render(args) => commands::render::run(&args),
+    }
+}

@@ -83,27 +83,39 @@ pub fn render(fs: &dyn FileSystem, dir: &Path, options: &RenderOptions) -> Resul
         files: Vec::new(),
         stack: Vec::new(),
     };
-    let kust = b.load_kustomization(dir)?;
-    let mut acc = Accumulator {
-        resources: Vec::new(),
-        config: TransformerConfig::builtin(),
-    };
-    b.accumulate_target(&kust, &mut acc)?;
-    let mut resources = acc.resources;
-    for r in resources.iter_mut().filter(|r| r.needs_hash) {
-        let hash = generate::name_hash(&r.node)?;
-        let name = format!("{}-{hash}", r.name());
-        let span = r.node.span.clone();
-        r.remember_id();
-        transform::set_string(&mut r.node, &["metadata", "name"], &name, &span);
+    match b.build(dir) {
+        Ok(resources) => Ok(Rendered {
+            resources,
+            warnings: b.warnings,
+            files: b.files,
+        }),
+        Err(mut e) => {
+            e.warnings = std::mem::take(&mut b.warnings);
+            Err(e)
+        }
     }
-    transform::fix_name_references(&mut resources, &acc.config);
-    order::sort(&mut resources, kust.sort_options.as_ref());
-    Ok(Rendered {
-        resources,
-        warnings: b.warnings,
-        files: b.files,
-    })
+}
+
+impl Builder<'_> {
+    fn build(&mut self, dir: &Path) -> Result<Vec<Resource>> {
+        let kust = self.load_kustomization(dir)?;
+        let mut acc = Accumulator {
+            resources: Vec::new(),
+            config: TransformerConfig::builtin(),
+        };
+        self.accumulate_target(&kust, &mut acc)?;
+        let mut resources = acc.resources;
+        for r in resources.iter_mut().filter(|r| r.needs_hash) {
+            let hash = generate::name_hash(&r.node)?;
+            let name = format!("{}-{hash}", r.name());
+            let span = r.node.span.clone();
+            r.remember_id();
+            transform::set_string(&mut r.node, &["metadata", "name"], &name, &span);
+        }
+        transform::fix_name_references(&mut resources, &acc.config);
+        order::sort(&mut resources, kust.sort_options.as_ref());
+        Ok(resources)
+    }
 }
 
 struct Accumulator {
@@ -591,7 +603,8 @@ impl Builder<'_> {
             )
             .at(&entry.node.span)
         };
-        let (text, file, span) = match (&entry.path, &entry.patch) {
+        let non_empty = |l: &Option<super::kustomization::Located>| l.clone().filter(|l| !l.value.is_empty());
+        let (text, file, span) = match (&non_empty(&entry.path), &non_empty(&entry.patch)) {
             (None, None) => {
                 return Err(trouble(format!(
                     "must specify one of patch and path in\n{}",

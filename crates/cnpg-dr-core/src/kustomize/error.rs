@@ -46,6 +46,8 @@ pub struct RenderError {
     pub context: Vec<String>,
     /// A hint on how to fix it.
     pub help: Option<String>,
+    /// Warnings printed before the failure (deprecated fields), as kustomize prints them.
+    pub warnings: Vec<String>,
 }
 
 impl RenderError {
@@ -56,6 +58,7 @@ impl RenderError {
             span: None,
             context: Vec::new(),
             help: None,
+            warnings: Vec::new(),
         }
     }
 

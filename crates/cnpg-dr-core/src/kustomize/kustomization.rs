@@ -438,12 +438,14 @@ fn generator(node: &Node, field: &str, secret: bool) -> Result<GeneratorEntry> {
                     None | Some("") | Some("create") => GeneratorBehavior::Create,
                     Some("merge") => GeneratorBehavior::Merge,
                     Some("replace") => GeneratorBehavior::Replace,
-                    Some(other) => return Err(invalid(
-                        format!(
+                    Some(other) => {
+                        return Err(invalid(
+                            format!(
                             "unknown generator behavior {other:?}; use create, merge or replace"
                         ),
-                        &v.span,
-                    )),
+                            &v.span,
+                        ))
+                    }
                 }
             }
             "literals" => g.literals = strings(v, &f)?,

@@ -1,0 +1,55 @@
+//! `cnpg-dr render`: kustomize output, byte for byte.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use cnpg_dr_core::fs::RealFs;
+use cnpg_dr_core::kustomize::{render, RenderOptions};
+use rayon::prelude::*;
+
+use crate::cli::RenderArgs;
+use crate::diagnostic::from_render_error;
+
+pub fn run(args: &RenderArgs) -> ExitCode {
+    if args.dirs.len() > 1 && !args.all {
+        eprintln!("error: several directories given; pass --all to render each of them");
+        return ExitCode::from(2);
+    }
+    let options = RenderOptions::default();
+    let results: Vec<_> = args
+        .dirs
+        .par_iter()
+        .map(|dir| (dir, render(&RealFs, dir, &options)))
+        .collect();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut failed = false;
+    for (dir, result) in results {
+        let rendered = result.and_then(|r| r.to_yaml().map(|y| (r.warnings, y)));
+        match rendered {
+            Ok((warnings, yaml)) => {
+                for w in warnings {
+                    eprintln!("{w}");
+                }
+                if args.all {
+                    let _ = writeln!(out, "# Source: {}", dir.display());
+                }
+                if out.write_all(yaml.as_bytes()).is_err() {
+                    return ExitCode::from(2);
+                }
+            }
+            Err(e) => {
+                failed = true;
+                for w in &e.warnings {
+                    eprintln!("{w}");
+                }
+                eprintln!("{:?}", miette::Report::new(from_render_error(&e)));
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

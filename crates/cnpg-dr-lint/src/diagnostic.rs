@@ -1,0 +1,60 @@
+//! Turning core errors into miette diagnostics that show the source line.
+
+use std::path::Path;
+
+use cnpg_dr_core::kustomize::RenderError;
+use miette::{NamedSource, SourceSpan};
+
+/// A render error with the text of the file it points into.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+pub struct SourceDiagnostic {
+    message: String,
+    #[source_code]
+    source_code: Option<NamedSource<String>>,
+    #[label("{label}")]
+    span: Option<SourceSpan>,
+    label: String,
+    #[help]
+    help: Option<String>,
+}
+
+/// Builds a diagnostic, reading the file the error points at (if any).
+pub fn from_render_error(err: &RenderError) -> SourceDiagnostic {
+    let mut diag = SourceDiagnostic {
+        message: err.to_string(),
+        source_code: None,
+        span: None,
+        label: "here".to_string(),
+        help: err.help.clone(),
+    };
+    if let Some(span) = &err.span {
+        diag.message = format!(
+            "{}:{}:{}: {}",
+            display_path(&span.file),
+            span.line,
+            span.column,
+            diag.message
+        );
+        if let Ok(text) = std::fs::read_to_string(&span.file) {
+            let start = span.start.min(text.len());
+            let len = span
+                .end
+                .saturating_sub(span.start)
+                .max(1)
+                .min(text.len().saturating_sub(start));
+            diag.source_code = Some(NamedSource::new(display_path(&span.file), text));
+            diag.span = Some(SourceSpan::new(start.into(), len));
+        }
+    }
+    diag
+}
+
+/// Paths relative to the current directory when possible.
+pub fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    match cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
+        Some(rel) => rel.display().to_string(),
+        None => path.display().to_string(),
+    }
+}
