@@ -167,7 +167,12 @@ fn is_remote(entry: &str) -> bool {
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> RenderError {
-    RenderError::new(RenderErrorKind::Io, format!("{}: {e}", path.display()))
+    let what = match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    };
+    RenderError::new(RenderErrorKind::Io, format!("{}: {what}", path.display()))
 }
 
 impl Builder<'_> {
@@ -603,7 +608,8 @@ impl Builder<'_> {
             )
             .at(&entry.node.span)
         };
-        let non_empty = |l: &Option<super::kustomization::Located>| l.clone().filter(|l| !l.value.is_empty());
+        let non_empty =
+            |l: &Option<super::kustomization::Located>| l.clone().filter(|l| !l.value.is_empty());
         let (text, file, span) = match (&non_empty(&entry.path), &non_empty(&entry.patch)) {
             (None, None) => {
                 return Err(trouble(format!(
