@@ -2,9 +2,13 @@
 //! top of `yaml-rust2`, scalar typing the way Go's YAML libraries do it, and
 //! an emitter that prints exactly what `kubectl kustomize` prints.
 
+mod emit;
 mod load;
 mod node;
 
+pub use emit::{
+    emit_document, emit_documents, format_go_float, natural_cmp, natural_less, EmitError,
+};
 pub use load::{load_str, LoadError, LoadLimits};
 pub use node::{
     Mapping, Node, NodeKind, Scalar, ScalarStyle, Span, TAG_BOOL, TAG_FLOAT, TAG_INT, TAG_MAP,
