@@ -14,7 +14,5 @@ pub use node::{
     Mapping, Node, NodeKind, Scalar, ScalarStyle, Span, TAG_BOOL, TAG_FLOAT, TAG_INT, TAG_MAP,
     TAG_NULL, TAG_SEQ, TAG_STR,
 };
-mod emit;
 mod resolve;
-pub use emit::{emit_documents, EmitError};
 pub use resolve::{scalar_value, to_json, ExportError, Schema};
