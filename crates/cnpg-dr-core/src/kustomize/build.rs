@@ -695,7 +695,6 @@ impl Builder<'_> {
                         let mut patch = p.clone();
                         retarget(
                             &mut patch,
-                            r,
                             entry.allow_name_change,
                             entry.allow_kind_change,
                         );
@@ -714,23 +713,21 @@ impl Builder<'_> {
     }
 }
 
-/// A patch with a target applies to each match under the match's own identity.
-fn retarget(patch: &mut Node, target: &Resource, allow_name: bool, allow_kind: bool) {
-    let span = patch.span.clone();
-    if !allow_name {
-        transform::set_string(patch, &["metadata", "name"], target.name(), &span);
-        let ns = target.namespace();
-        if ns.is_empty() {
-            if let Some(m) = patch.get_path_mut(&["metadata"]).and_then(Node::as_map_mut) {
-                m.remove("namespace");
-            }
-        } else {
-            transform::set_string(patch, &["metadata", "namespace"], ns, &span);
+/// A patch applies to its target under the target's own identity: unless a
+/// change is allowed, the patch's name, namespace, kind and apiVersion are
+/// dropped before the merge, so the target keeps its values (and their spans).
+fn retarget(patch: &mut Node, allow_name: bool, allow_kind: bool) {
+    if let Some(root) = patch.as_map_mut() {
+        if !allow_kind {
+            root.remove("kind");
+            root.remove("apiVersion");
         }
-    }
-    if !allow_kind {
-        transform::set_string(patch, &["kind"], target.kind(), &span);
-        transform::set_string(patch, &["apiVersion"], target.api_version(), &span);
+        if !allow_name {
+            if let Some(meta) = root.get_mut("metadata").and_then(Node::as_map_mut) {
+                meta.remove("name");
+                meta.remove("namespace");
+            }
+        }
     }
 }
 
@@ -775,7 +772,10 @@ fn apply_smp_by_id(resources: &mut Vec<Resource>, patch: &Node) -> Result<()> {
         }
     };
     let group = resources[i].gvk().group;
-    if smp::apply(&mut resources[i].node, patch, &group)? == Outcome::Deleted {
+    // The merge must not rename the target: a patch may name it by an earlier name.
+    let mut patch = patch.clone();
+    retarget(&mut patch, false, false);
+    if smp::apply(&mut resources[i].node, &patch, &group)? == Outcome::Deleted {
         resources.remove(i);
     }
     Ok(())

@@ -59,6 +59,15 @@ pub fn namespace(resources: &mut [Resource], ns: &str, span: &Span) {
     }
 }
 
+/// An unset namespace means `default`.
+fn effective(ns: &str) -> &str {
+    if ns.is_empty() {
+        "default"
+    } else {
+        ns
+    }
+}
+
 fn fix_subjects(r: &mut Resource, ns: &str, service_accounts: &[(String, String)], span: &Span) {
     let Some(subjects) = r
         .node
@@ -86,7 +95,7 @@ fn fix_subjects(r: &mut Resource, ns: &str, service_accounts: &[(String, String)
         let follows_sa = kind == "ServiceAccount"
             && service_accounts
                 .iter()
-                .any(|(n, sa_ns)| *n == name && (sa_ns == &sub_ns || sub_ns.is_empty()));
+                .any(|(n, sa_ns)| *n == name && effective(sa_ns) == effective(&sub_ns));
         if name == "default" || follows_sa {
             set_string(s, &["namespace"], ns, span);
         }
