@@ -18,7 +18,7 @@ use super::resource::{ResId, Resource};
 use super::select::CompiledSelector;
 use super::smp::{self, Outcome};
 use super::transform::{self, LabelScope};
-use crate::fs::FileSystem;
+use crate::fs::{normalize, FileSystem};
 use crate::yaml::{self, load_str, LoadLimits, Node, NodeKind, ScalarStyle, Schema};
 
 /// Knobs of a render.
@@ -288,7 +288,7 @@ impl Builder<'_> {
                 .map_err(|e| e.at(&entry.span).context("accumulating resources"))?;
         }
         for c in &kust.configurations {
-            let path = dir.join(&c.value);
+            let path = normalize(&dir.join(&c.value));
             self.check_inside(&dir, &path).map_err(|e| e.at(&c.span))?;
             for doc in self.load_yaml(&path).map_err(|e| e.at(&c.span))? {
                 acc.config.merge(&TransformerConfig::parse(&doc)?);
@@ -325,7 +325,7 @@ impl Builder<'_> {
         entry: &str,
         acc: &mut Accumulator,
     ) -> Result<()> {
-        let path = dir.join(entry);
+        let path = normalize(&dir.join(entry));
         if self.fs.is_file(&path) {
             let ctx = format!("accumulating resources from '{entry}'");
             self.check_inside(dir, &path)
@@ -411,7 +411,7 @@ impl Builder<'_> {
         entry: &str,
         acc: &mut Accumulator,
     ) -> Result<()> {
-        let path = dir.join(entry);
+        let path = normalize(&dir.join(entry));
         if !self.fs.is_dir(&path) {
             if is_remote(entry) {
                 return Err(RenderError::new(
@@ -569,7 +569,7 @@ impl Builder<'_> {
         value: &str,
         span: &yaml::Span,
     ) -> Result<Vec<Node>> {
-        let path = dir.join(value);
+        let path = normalize(&dir.join(value));
         if !value.contains('\n') && self.fs.is_file(&path) {
             self.check_inside(dir, &path).map_err(|e| e.at(span))?;
             return self.load_yaml(&path);
@@ -624,7 +624,7 @@ impl Builder<'_> {
                 )))
             }
             (Some(p), None) => {
-                let path = dir.join(&p.value);
+                let path = normalize(&dir.join(&p.value));
                 self.check_inside(dir, &path).map_err(|e| e.at(&p.span))?;
                 let text = self.read_text(&path).map_err(|e| e.at(&p.span))?;
                 (text, Arc::from(path.as_path()), p.span.clone())
@@ -693,11 +693,7 @@ impl Builder<'_> {
                         }
                         let r = &mut acc.resources[i];
                         let mut patch = p.clone();
-                        retarget(
-                            &mut patch,
-                            entry.allow_name_change,
-                            entry.allow_kind_change,
-                        );
+                        retarget(&mut patch, entry.allow_name_change, entry.allow_kind_change);
                         let group = r.gvk().group;
                         match smp::apply(&mut r.node, &patch, &group)? {
                             Outcome::Merged => i += 1,

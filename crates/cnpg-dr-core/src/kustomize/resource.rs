@@ -229,6 +229,12 @@ impl Resource {
         }
     }
 
+    /// Where the value at a JSON pointer was set: the base file, or the overlay
+    /// patch (or kustomization field) that overrode it.
+    pub fn provenance(&self, pointer: &str) -> Option<&crate::yaml::Span> {
+        self.node.pointer(pointer).map(|n| &n.span)
+    }
+
     /// The labels of the resource as (key, value) strings.
     pub fn labels(&self) -> Vec<(String, String)> {
         string_pairs(self.node.get_path(&["metadata", "labels"]))

@@ -283,6 +283,23 @@ impl Node {
         Some(node)
     }
 
+    /// The node at a JSON pointer (`/spec/externalClusters/0/name`; `~1` is `/`, `~0` is `~`).
+    pub fn pointer(&self, pointer: &str) -> Option<&Node> {
+        if pointer.is_empty() {
+            return Some(self);
+        }
+        let mut node = self;
+        for raw in pointer.strip_prefix('/')?.split('/') {
+            let token = raw.replace("~1", "/").replace("~0", "~");
+            node = match &node.kind {
+                NodeKind::Map(m) => m.get(&token)?,
+                NodeKind::Seq(items) => items.get(token.parse::<usize>().ok()?)?,
+                NodeKind::Scalar(_) => return None,
+            };
+        }
+        Some(node)
+    }
+
     /// A short name of the node's shape, as Go's kyaml names it in errors.
     pub fn kind_name(&self) -> &'static str {
         match self.kind {
