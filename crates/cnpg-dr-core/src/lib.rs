@@ -1,3 +1,5 @@
+pub mod cnpg;
 pub mod fs;
 pub mod kustomize;
+pub mod lineage;
 pub mod yaml;
