@@ -1,5 +1,6 @@
 pub mod cnpg;
 pub mod fs;
 pub mod kustomize;
+pub mod layout;
 pub mod lineage;
 pub mod yaml;

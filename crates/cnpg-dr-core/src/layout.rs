@@ -1,0 +1,238 @@
+//! Database directories: kustomization roots that render a CNPG Cluster, their
+//! overlays, and the DR flag — the one active overlay line of the root
+//! `kustomization.yaml` (the others stay in the file as comments).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::fs::{normalize, FileSystem};
+use crate::kustomize::KUSTOMIZATION_FILE_NAMES;
+
+/// One overlay line of a root kustomization: `- overlays/recovery` or `# - overlays/recovery`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlagLine {
+    /// The entry as written (`overlays/recovery`).
+    pub entry: String,
+    /// 1-based line in the root kustomization file.
+    pub line: u32,
+    /// 1-based column of the entry text.
+    pub column: u32,
+    /// False when the line is commented out.
+    pub active: bool,
+}
+
+/// An overlay directory of a database directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Overlay {
+    /// The directory's name (`initdb`, `recovery`, ...).
+    pub name: String,
+    /// Relative path from the database directory (`overlays/recovery`).
+    pub entry: String,
+    /// Absolute (or caller-relative) path of the directory.
+    pub dir: PathBuf,
+    /// True when the DR flag points at it today.
+    pub active: bool,
+}
+
+/// The DR flag of a root kustomization.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DrFlag {
+    /// The root kustomization file.
+    pub file: PathBuf,
+    /// Active and commented resource lines that point at overlay directories.
+    pub lines: Vec<FlagLine>,
+}
+
+impl DrFlag {
+    /// Reads the flag lines of a root kustomization's `resources:` block.
+    pub fn parse(file: &Path, text: &str) -> DrFlag {
+        let mut lines = Vec::new();
+        let mut in_resources = false;
+        for (i, raw) in text.lines().enumerate() {
+            let trimmed = raw.trim_start();
+            let indent = raw.len() - trimmed.len();
+            if indent == 0
+                && !trimmed.starts_with('#')
+                && !trimmed.starts_with('-')
+                && !trimmed.is_empty()
+            {
+                in_resources = trimmed.starts_with("resources:") || trimmed.starts_with("bases:");
+                continue;
+            }
+            if !in_resources {
+                continue;
+            }
+            let (active, rest) = match trimmed.strip_prefix('#') {
+                Some(c) => (false, c.trim_start()),
+                None => (true, trimmed),
+            };
+            let Some(entry) = rest.strip_prefix("- ").or_else(|| rest.strip_prefix('-')) else {
+                continue;
+            };
+            let entry = entry
+                .split(" #")
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches(['"', '\'']);
+            if entry.is_empty()
+                || entry.contains(' ')
+                || entry.ends_with(".yaml")
+                || entry.ends_with(".yml")
+            {
+                continue;
+            }
+            let column = raw.find(entry).map_or(1, |c| c as u32 + 1);
+            lines.push(FlagLine {
+                entry: entry.to_string(),
+                line: i as u32 + 1,
+                column,
+                active,
+            });
+        }
+        DrFlag {
+            file: file.to_path_buf(),
+            lines,
+        }
+    }
+
+    /// The active lines.
+    pub fn active(&self) -> impl Iterator<Item = &FlagLine> {
+        self.lines.iter().filter(|l| l.active)
+    }
+
+    /// The root kustomization text with exactly `entry` active and every other
+    /// flag line commented out, changing only those lines' bytes (CRLF kept).
+    pub fn flip_to(&self, text: &str, entry: &str) -> Option<String> {
+        if !self.lines.iter().any(|l| l.entry == entry) {
+            return None;
+        }
+        let mut out = String::with_capacity(text.len() + 8);
+        for (i, raw) in text.split_inclusive('\n').enumerate() {
+            let line_no = i as u32 + 1;
+            match self.lines.iter().find(|l| l.line == line_no) {
+                Some(l) if l.entry == entry && !l.active => out.push_str(&uncomment(raw)),
+                Some(l) if l.entry != entry && l.active => out.push_str(&comment(raw)),
+                _ => out.push_str(raw),
+            }
+        }
+        Some(out)
+    }
+}
+
+fn comment(line: &str) -> String {
+    let indent = line.len() - line.trim_start().len();
+    format!("{}# {}", &line[..indent], &line[indent..])
+}
+
+fn uncomment(line: &str) -> String {
+    let indent = line.len() - line.trim_start().len();
+    let rest = &line[indent..];
+    let rest = rest.strip_prefix('#').unwrap_or(rest);
+    let rest = rest.strip_prefix(' ').unwrap_or(rest);
+    format!("{}{}", &line[..indent], rest)
+}
+
+/// The kustomization file of a directory, if it has exactly one.
+pub fn kustomization_file(fs: &dyn FileSystem, dir: &Path) -> Option<PathBuf> {
+    let found: Vec<PathBuf> = KUSTOMIZATION_FILE_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .filter(|p| fs.is_file(p))
+        .collect();
+    (found.len() == 1).then(|| found[0].clone())
+}
+
+/// The overlays a database directory can point its flag at: every flag line
+/// (active or commented) that names a directory, plus the sibling directories
+/// (with a kustomization) of those overlays.
+pub fn overlays(fs: &dyn FileSystem, db_dir: &Path, flag: &DrFlag) -> Vec<Overlay> {
+    let mut out: Vec<Overlay> = Vec::new();
+    let mut parents = BTreeSet::new();
+    for line in &flag.lines {
+        let dir = normalize(&db_dir.join(&line.entry));
+        if !dir.starts_with(db_dir) || dir == db_dir {
+            continue;
+        }
+        if let Some(parent) = dir.parent() {
+            if parent != db_dir {
+                parents.insert(parent.to_path_buf());
+            }
+        }
+        push_overlay(&mut out, db_dir, &dir, line.active);
+    }
+    for parent in parents {
+        for child in fs.read_dir(&parent).unwrap_or_default() {
+            if fs.is_dir(&child) && kustomization_file(fs, &child).is_some() {
+                push_overlay(&mut out, db_dir, &child, false);
+            }
+        }
+    }
+    out
+}
+
+fn push_overlay(out: &mut Vec<Overlay>, db_dir: &Path, dir: &Path, active: bool) {
+    if let Some(existing) = out.iter_mut().find(|o| o.dir == dir) {
+        existing.active |= active;
+        return;
+    }
+    let entry = dir
+        .strip_prefix(db_dir)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    out.push(Overlay {
+        name: dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        entry,
+        dir: dir.to_path_buf(),
+        active,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROOT: &str = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n# DR switch\nresources:\n  - overlays/initdb\n  # - overlays/recovery\n";
+
+    #[test]
+    fn reads_active_and_commented_lines() {
+        let flag = DrFlag::parse(Path::new("k.yaml"), ROOT);
+        assert_eq!(
+            flag.lines,
+            vec![
+                FlagLine {
+                    entry: "overlays/initdb".into(),
+                    line: 5,
+                    column: 5,
+                    active: true
+                },
+                FlagLine {
+                    entry: "overlays/recovery".into(),
+                    line: 6,
+                    column: 7,
+                    active: false
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn flip_touches_only_the_flag_lines() {
+        let flag = DrFlag::parse(Path::new("k.yaml"), ROOT);
+        let flipped = flag.flip_to(ROOT, "overlays/recovery").unwrap();
+        assert_eq!(
+            flipped,
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n# DR switch\nresources:\n  # - overlays/initdb\n  - overlays/recovery\n"
+        );
+        let crlf = ROOT.replace('\n', "\r\n");
+        let flag = DrFlag::parse(Path::new("k.yaml"), &crlf);
+        assert_eq!(
+            flag.flip_to(&crlf, "overlays/recovery").unwrap(),
+            flipped.replace('\n', "\r\n")
+        );
+        assert_eq!(flag.flip_to(&crlf, "overlays/nope"), None);
+    }
+}
