@@ -10,12 +10,14 @@
 //!   quoted-scalar scanner folds it like a line break: with the spaces
 //!   around it it becomes one space, and a run of n > 1 of them n-1 `\n`;
 //!   right after one, `---` or `...` followed by a blank is a document
-//!   marker and an error.
+//!   marker and an error;
+//! * a JSON object key is a YAML "simple key", which must stay on one line
+//!   and span at most 1024 characters from its opening quote to the `:`;
+//!   a key with a NEL, or whose escaped JSON text is longer than 1022
+//!   characters, makes the parse fail.
 //!
 //! Mappings come out with their keys in go-yaml's order (the encoder sorts
 //! them; doing it here keeps the encoder simple).
-
-use std::collections::HashMap;
 
 use serde_json::Value;
 
@@ -97,15 +99,16 @@ impl Decoder {
                 let mut entries: Vec<(&String, &Value)> = map.iter().collect();
                 entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
                 let mut out = Vec::with_capacity(entries.len());
-                let mut folded_any = false;
                 for (k, v) in entries {
-                    folded_any |= k.contains(NEL);
                     let key = self.string(k)?;
+                    if k.contains(NEL) || json_text_chars(k) + 2 > 1024 {
+                        return Err(EmitError::KeyNotSimple {
+                            line: self.line - 1,
+                            key: k.clone(),
+                        });
+                    }
                     let value = self.value(v)?;
                     out.push((key, value));
-                }
-                if folded_any {
-                    out = last_wins(out);
                 }
                 GoValue::Map(sort_entries(out))
             }
@@ -180,19 +183,17 @@ impl Decoder {
     }
 }
 
-/// Keeps the last value for each key (v2 overwrites duplicates silently).
-fn last_wins(entries: Vec<(String, GoValue)>) -> Vec<(String, GoValue)> {
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut out: Vec<(String, GoValue)> = Vec::with_capacity(entries.len());
-    for (k, v) in entries {
-        if let Some(&at) = index.get(&k) {
-            out[at].1 = v;
-        } else {
-            index.insert(k.clone(), out.len());
-            out.push((k, v));
-        }
-    }
-    out
+/// How many characters Go's `encoding/json` writes for `s` between the
+/// quotes (`"`, `\\` and `\b\f\n\r\t` take two, other controls, `<`, `>`, `&`,
+/// U+2028 and U+2029 take six as `\uXXXX`).
+fn json_text_chars(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c {
+            '"' | '\\' | '\u{8}' | '\u{C}' | '\n' | '\r' | '\t' => 2,
+            '\0'..='\u{1F}' | '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => 6,
+            _ => 1,
+        })
+        .sum()
 }
 
 fn number(n: &serde_json::Number) -> Result<GoValue, EmitError> {
@@ -278,12 +279,40 @@ mod tests {
     }
 
     #[test]
-    fn folded_keys_that_collide_keep_the_last_value() {
-        let doc = json!({"a b": 1, "a\u{85}b": 2});
+    fn keys_must_be_simple_keys() {
+        let err = decode(&json!({"a\u{85}b": 1})).unwrap_err();
         assert_eq!(
-            decode(&doc).unwrap(),
-            GoValue::Map(vec![("a b".to_string(), GoValue::Int(2))])
+            err.to_string(),
+            "yaml: line 1: did not find expected ',' or '}'"
         );
+        let err = decode(&json!({"zz": 1, "a\u{85}\u{85}b": 1})).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "yaml: line 2: did not find expected ',' or '}'"
+        );
+        // A NEL in an earlier value moves the line on.
+        let err = decode(&json!({"a": "x\u{85}y", "b": {"c\u{85}": 1}})).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "yaml: line 2: did not find expected ',' or '}'"
+        );
+        // 1022 characters of key text fit, 1023 do not.
+        assert!(decode(&json!({ "a".repeat(1022): 1 })).is_ok());
+        let err = decode(&json!({ "a".repeat(1023): 1 })).unwrap_err();
+        assert_eq!(err.to_string(), "yaml: did not find expected ',' or '}'");
+        let escaped = format!("{}aa", "<".repeat(170));
+        assert_eq!(json_text_chars(&escaped), 1022);
+        assert!(decode(&json!({ escaped: 1 })).is_ok());
+        let escaped = format!("{}aaa", "<".repeat(170));
+        assert!(matches!(
+            decode(&json!({ escaped: 1 })),
+            Err(EmitError::KeyNotSimple { line: 0, .. })
+        ));
+        assert_eq!(json_text_chars("\"\\\u{8}\u{C}\n\r\t"), 14);
+        assert_eq!(json_text_chars("\u{0}\u{1F}<>&\u{2028}\u{2029}"), 42);
+        assert_eq!(json_text_chars("é\u{1F418}\u{7E}"), 3);
+        // Values are not keys: no limit.
+        assert!(decode(&json!({ "k": "a".repeat(5000) })).is_ok());
     }
 
     #[test]

@@ -1,25 +1,72 @@
 //! Numbers: Go's `strconv.FormatFloat(f, 'g', -1, 64)` and the round trip a
 //! JSON number makes through Go's `encoding/json` and go-yaml v2's resolver.
 
-/// Shortest decimal digits that round-trip to `f` (finite, any sign): the
-/// digits without leading or trailing zeros and the decimal point position,
-/// so that `|f| = 0.DIGITS × 10^dp`. Zero gives no digits and `dp = 0`.
-fn shortest_decimal(f: f64) -> (Vec<u8>, i32) {
-    if f == 0.0 {
-        return (Vec::new(), 0);
-    }
-    // Rust's `{:e}` prints the shortest round-trip digits as `d.ddde±x`.
-    let text = format!("{:e}", f.abs());
-    let (mantissa, exponent) = match text.split_once('e') {
-        Some(parts) => parts,
-        None => (text.as_str(), "0"),
-    };
+/// `f`'s decimal digits as Rust's `{:e}` / `{:.N e}` print them: the
+/// significant digits without trailing zeros and the point position `dp`
+/// (`|f| = 0.DIGITS × 10^dp`).
+fn digits_of(text: &str) -> (Vec<u8>, i32) {
+    let (mantissa, exponent) = text.split_once('e').unwrap_or((text, "0"));
     let exponent: i32 = exponent.parse().unwrap_or(0);
     let mut digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
     while digits.len() > 1 && digits.last() == Some(&b'0') {
         digits.pop();
     }
     (digits, exponent + 1)
+}
+
+/// Whether `0.DIGITS × 10^dp` reads back as `abs`.
+fn round_trips(digits: &[u8], dp: i32, abs: f64) -> bool {
+    let text = format!("0.{}e{dp}", String::from_utf8_lossy(digits));
+    text.parse::<f64>() == Ok(abs)
+}
+
+/// Shortest decimal digits that round-trip to `f` (finite, any sign), as
+/// Go's Ryū implementation picks them: the digits without leading or
+/// trailing zeros and the decimal point position, so that
+/// `|f| = 0.DIGITS × 10^dp`. Zero gives no digits and `dp = 0`.
+fn shortest_decimal(f: f64) -> (Vec<u8>, i32) {
+    if f == 0.0 {
+        return (Vec::new(), 0);
+    }
+    let abs = f.abs();
+    // Rust's `{:e}` prints the shortest round-trip digits, as Go does; the
+    // two differ only when the value lies exactly halfway between two
+    // shortest candidates: Rust rounds up, Go to the even digit.
+    let (digits, dp) = digits_of(&format!("{abs:e}"));
+    // Every f64 has an exact decimal expansion of at most 767 significant
+    // digits; print it.
+    let (exact, exact_dp) = digits_of(&format!("{abs:.800e}"));
+    if exact.len() == digits.len() + 1 && exact.last() == Some(&b'5') {
+        let lower = exact[..digits.len()].to_vec();
+        let lower_is_even = lower.last().is_some_and(|d| (d - b'0') % 2 == 0);
+        let (mut even, even_dp) = if lower_is_even {
+            (lower, exact_dp)
+        } else {
+            increment(lower, exact_dp)
+        };
+        while even.len() > 1 && even.last() == Some(&b'0') {
+            even.pop();
+        }
+        if (even.as_slice(), even_dp) != (digits.as_slice(), dp) && round_trips(&even, even_dp, abs)
+        {
+            return (even, even_dp);
+        }
+    }
+    (digits, dp)
+}
+
+/// `0.DIGITS × 10^dp` plus one unit in the last digit.
+fn increment(mut digits: Vec<u8>, dp: i32) -> (Vec<u8>, i32) {
+    for d in digits.iter_mut().rev() {
+        if *d == b'9' {
+            *d = b'0';
+        } else {
+            *d += 1;
+            return (digits, dp);
+        }
+    }
+    digits.insert(0, b'1');
+    (digits, dp + 1)
 }
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)`: shortest digits, `%e` form
@@ -136,6 +183,8 @@ pub(super) fn resolve_json_float(f: f64) -> GoNumber {
 mod tests {
     use super::*;
 
+    // The tie cases are written with all their (exact) digits on purpose.
+    #[allow(clippy::excessive_precision)]
     #[test]
     fn go_g_format_table() {
         let table: &[(f64, &str)] = &[
@@ -165,6 +214,14 @@ mod tests {
             (2.2250738585072014e-308, "2.2250738585072014e-308"),
             (0.1 + 0.2, "0.30000000000000004"),
             (-2.5e-5, "-2.5e-05"),
+            // Exactly halfway between two shortest candidates: Go picks the
+            // even last digit (Rust's `{:e}` rounds these up).
+            (-639806999177545.25, "-6.398069991775452e+14"),
+            (713525981429837.25, "7.135259814298372e+14"),
+            (893244921873155.25, "8.932449218731552e+14"),
+            (-1572663138734489.25, "-1.5726631387344892e+15"),
+            (0.5, "0.5"),
+            (2.5, "2.5"),
             (123456.789, "123456.789"),
             (f64::NAN, "NaN"),
             (f64::INFINITY, "+Inf"),

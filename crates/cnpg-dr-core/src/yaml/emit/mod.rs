@@ -20,7 +20,10 @@ mod float;
 mod resolve;
 mod sort;
 #[cfg(test)]
+mod test_vectors;
+#[cfg(test)]
 mod tests;
+mod timestamp;
 mod unicode_tables;
 
 use std::borrow::Cow;
@@ -48,12 +51,26 @@ pub enum EmitError {
     /// scanner's line in the JSON text (1 + the NELs before it).
     #[error("yaml: line {line}: found unexpected document indicator")]
     DocumentIndicator { line: usize, text: String },
+    /// A mapping key holds a NEL or is longer than 1022 characters as JSON
+    /// text, so go-yaml cannot read it as a key. `line` is the scanner's
+    /// 0-based line at the `:` after it (the NELs before it).
+    #[error("yaml: {}did not find expected ',' or '}}'", line_prefix(*line))]
+    KeyNotSimple { line: usize, key: String },
     /// A number JSON cannot hold (`+Inf`, `-Inf`, `NaN`).
     #[error("json: unsupported value: {value}")]
     UnsupportedValue { value: String },
     /// The emitter rejected its event stream (never expected).
     #[error("yaml: {problem}")]
     Emitter { problem: String },
+}
+
+/// go-yaml's parser errors name the problem's 0-based line unless it is 0.
+fn line_prefix(line: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!("line {line}: ")
+    }
 }
 
 /// Prints documents exactly as `kubectl kustomize` does: each document is

@@ -43,60 +43,62 @@ fn is_digit(c: char) -> bool {
 /// there compare as numbers (then by run length, then by code point). If one
 /// key is a prefix of the other, the shorter one comes first.
 pub fn natural_less(a: &str, b: &str) -> bool {
-    let ar: Vec<char> = a.chars().collect();
-    let br: Vec<char> = b.chars().collect();
-    let mut i = 0;
-    while i < ar.len() && i < br.len() {
-        if ar[i] == br[i] {
-            i += 1;
-            continue;
+    // Find the first differing character (Go compares rune slices).
+    let mut ai_iter = a.char_indices();
+    let mut bi_iter = b.char_indices();
+    let (at, ca, cb) = loop {
+        match (ai_iter.next(), bi_iter.next()) {
+            (Some((_, ca)), Some((_, cb))) if ca == cb => {}
+            (Some((i, ca)), Some((j, cb))) => break ((i, j), ca, cb),
+            // One is a prefix of the other (or they are equal).
+            (None, Some(_)) => return true,
+            _ => return false,
         }
-        let al = is_letter(ar[i]);
-        let bl = is_letter(br[i]);
-        if al && bl {
-            return ar[i] < br[i];
-        }
-        if al || bl {
-            return bl;
-        }
-        let mut an: i64 = 0;
-        let mut bn: i64 = 0;
-        if ar[i] == '0' || br[i] == '0' {
-            // A zero inside a number ("10" vs "1a") counts as a digit of that
-            // number; Go checks the digits before it in `a` only.
-            let mut j = i;
-            while j > 0 && is_digit(ar[j - 1]) {
-                if ar[j - 1] != '0' {
-                    an = 1;
-                    bn = 1;
-                    break;
-                }
-                j -= 1;
+    };
+    let al = is_letter(ca);
+    let bl = is_letter(cb);
+    if al && bl {
+        return ca < cb;
+    }
+    if al || bl {
+        return bl;
+    }
+    let (a_rest, b_rest) = (&a[at.0..], &b[at.1..]);
+    let mut an: i64 = 0;
+    let mut bn: i64 = 0;
+    if ca == '0' || cb == '0' {
+        // A zero inside a number ("10" vs "1a") counts as a digit of that
+        // number; Go looks at the digits before it in `a` only.
+        for c in a[..at.0].chars().rev() {
+            if !is_digit(c) {
+                break;
+            }
+            if c != '0' {
+                an = 1;
+                bn = 1;
+                break;
             }
         }
-        let mut ai = i;
-        while ai < ar.len() && is_digit(ar[ai]) {
-            an = an
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(u32::from(ar[ai])) - i64::from(b'0'));
-            ai += 1;
-        }
-        let mut bi = i;
-        while bi < br.len() && is_digit(br[bi]) {
-            bn = bn
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(u32::from(br[bi])) - i64::from(b'0'));
-            bi += 1;
-        }
-        if an != bn {
-            return an < bn;
-        }
-        if ai != bi {
-            return ai < bi;
-        }
-        return ar[i] < br[i];
     }
-    ar.len() < br.len()
+    let digit_run = |rest: &str, mut n: i64| {
+        let mut len = 0usize;
+        for c in rest.chars().take_while(|&c| is_digit(c)) {
+            n = n
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(u32::from(c)) - i64::from(b'0'));
+            len += 1;
+        }
+        (n, len)
+    };
+    let (an, a_len) = digit_run(a_rest, an);
+    let (bn, b_len) = digit_run(b_rest, bn);
+    if an != bn {
+        return an < bn;
+    }
+    if a_len != b_len {
+        return a_len < b_len;
+    }
+    ca < cb
 }
 
 /// [`natural_less`] as an [`Ordering`] (`Equal` only when neither sorts first).
