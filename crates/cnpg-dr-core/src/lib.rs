@@ -1,4 +1,5 @@
 pub mod cnpg;
+pub mod discover;
 pub mod fs;
 pub mod kustomize;
 pub mod layout;

@@ -1,0 +1,348 @@
+//! Walking a repository: kustomization roots, database directories (roots that
+//! render a CNPG Cluster) with every overlay rendered, and loose YAML files.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::cnpg::Cluster;
+use crate::fs::{normalize, FileSystem};
+use crate::kustomize::{render, Kustomization, RenderError, RenderOptions, Rendered, Resource};
+use crate::layout::{kustomization_file, overlays, DrFlag, Overlay};
+use crate::yaml::{load_str, LoadLimits, Node};
+
+/// One way a database directory renders: as it is, or with the flag moved to a dormant overlay.
+#[derive(Debug)]
+pub struct Variant {
+    /// The overlay the flag points at in this variant (None: the root has no overlay lines).
+    pub overlay: Option<Overlay>,
+    /// True when this is not what the repository deploys today.
+    pub dormant: bool,
+    pub rendered: Result<Rendered, RenderError>,
+}
+
+impl Variant {
+    pub fn resources(&self) -> &[Resource] {
+        self.rendered
+            .as_ref()
+            .map(|r| r.resources.as_slice())
+            .unwrap_or(&[])
+    }
+    pub fn clusters(&self) -> impl Iterator<Item = Cluster<'_>> {
+        self.resources().iter().filter_map(Cluster::from)
+    }
+    pub fn overlay_name(&self) -> Option<&str> {
+        self.overlay.as_ref().map(|o| o.name.as_str())
+    }
+}
+
+/// A kustomization root whose active render holds a CNPG Cluster.
+#[derive(Debug)]
+pub struct Database {
+    pub dir: PathBuf,
+    pub kustomization: PathBuf,
+    pub flag: DrFlag,
+    pub overlays: Vec<Overlay>,
+    /// The active render first, then one per dormant overlay.
+    pub variants: Vec<Variant>,
+}
+
+impl Database {
+    pub fn active(&self) -> &Variant {
+        &self.variants[0]
+    }
+}
+
+/// What discovery found.
+#[derive(Debug, Default)]
+pub struct Repository {
+    pub root: PathBuf,
+    pub databases: Vec<Database>,
+    /// Kustomization roots that failed to render (no database could be recognised).
+    pub failed_roots: Vec<(PathBuf, RenderError)>,
+    /// Every parsed kustomization file (roots and bases), for rules about the files themselves.
+    pub kustomizations: Vec<Kustomization>,
+    /// YAML documents in files that no kustomization includes (Argo CD apps, raw manifests).
+    pub loose: Vec<Resource>,
+}
+
+/// Options of a walk.
+#[derive(Clone, Debug, Default)]
+pub struct DiscoverOptions {
+    /// Path prefixes (relative to the root) to skip.
+    pub exclude: Vec<PathBuf>,
+    pub render: RenderOptions,
+}
+
+fn is_yaml(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+/// A filesystem with one file's content replaced (the root kustomization with a moved flag).
+struct Substituted<'a> {
+    inner: &'a dyn FileSystem,
+    path: PathBuf,
+    content: Vec<u8>,
+}
+
+impl FileSystem for Substituted<'_> {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        if normalize(path) == self.path {
+            Ok(self.content.clone())
+        } else {
+            self.inner.read(path)
+        }
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        self.inner.is_dir(path)
+    }
+    fn is_file(&self, path: &Path) -> bool {
+        self.inner.is_file(path)
+    }
+    fn file_len(&self, path: &Path) -> std::io::Result<u64> {
+        if normalize(path) == self.path {
+            Ok(self.content.len() as u64)
+        } else {
+            self.inner.file_len(path)
+        }
+    }
+    fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
+        self.inner.canonicalize(path)
+    }
+    fn read_dir(&self, path: &Path) -> std::io::Result<Vec<PathBuf>> {
+        self.inner.read_dir(path)
+    }
+}
+
+/// Lists files under `root`, depth first, sorted, skipping hidden directories and excludes.
+fn walk(
+    fs: &dyn FileSystem,
+    root: &Path,
+    exclude: &[PathBuf],
+    files: &mut Vec<PathBuf>,
+    dirs: &mut Vec<PathBuf>,
+) {
+    let mut stack = vec![root.to_path_buf()];
+    let mut seen = BTreeSet::new();
+    while let Some(dir) = stack.pop() {
+        // Symlink loops: a directory is visited once by its canonical path.
+        if let Ok(real) = fs.canonicalize(&dir) {
+            if !seen.insert(real) {
+                continue;
+            }
+        }
+        dirs.push(dir.clone());
+        let mut entries = fs.read_dir(&dir).unwrap_or_default();
+        entries.sort();
+        for e in entries.into_iter().rev() {
+            let name = e
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let rel = e.strip_prefix(root).unwrap_or(&e);
+            if name.starts_with('.') || exclude.iter().any(|x| rel.starts_with(x)) {
+                continue;
+            }
+            if fs.is_dir(&e) {
+                stack.push(e);
+            } else if fs.is_file(&e) {
+                files.push(e);
+            }
+        }
+    }
+    files.sort();
+    dirs.sort();
+}
+
+/// Walks `root` and renders every kustomization root and every overlay of every database.
+pub fn discover(fs: &dyn FileSystem, root: &Path, options: &DiscoverOptions) -> Repository {
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    walk(fs, root, &options.exclude, &mut files, &mut dirs);
+
+    // Kustomization directories, and what each of them includes.
+    let mut kustomizations = Vec::new();
+    let mut referenced: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut kust_dirs = Vec::new();
+    for dir in &dirs {
+        let Some(file) = kustomization_file(fs, dir) else {
+            continue;
+        };
+        kust_dirs.push(dir.clone());
+        let Ok(bytes) = fs.read(&file) else { continue };
+        let text = String::from_utf8_lossy(&bytes);
+        // Commented-out overlay lines (dormant overlays) belong to this root too.
+        for line in DrFlag::parse(&file, &text)
+            .lines
+            .iter()
+            .filter(|l| !l.active)
+        {
+            referenced.insert(normalize(&dir.join(&line.entry)));
+        }
+        let Ok(docs) = load_str(&text, Arc::from(file.as_path()), &LoadLimits::default()) else {
+            continue;
+        };
+        let doc = docs.into_iter().next().unwrap_or_else(|| {
+            Node::null(crate::yaml::Span::file_start(Arc::from(file.as_path())))
+        });
+        if let Ok(k) = Kustomization::parse(&doc, &file) {
+            for entry in k.resources.iter().chain(k.components.iter()) {
+                referenced.insert(normalize(&dir.join(&entry.value)));
+            }
+            for p in k.patches.iter().chain(k.patches_json6902.iter()) {
+                if let Some(path) = &p.path {
+                    referenced.insert(normalize(&dir.join(&path.value)));
+                }
+            }
+            for p in &k.patches_strategic_merge {
+                referenced.insert(normalize(&dir.join(&p.value)));
+            }
+            for c in &k.configurations {
+                referenced.insert(normalize(&dir.join(&c.value)));
+            }
+            kustomizations.push(k);
+        }
+    }
+
+    let mut repo = Repository {
+        root: root.to_path_buf(),
+        kustomizations,
+        ..Default::default()
+    };
+    let roots: Vec<&PathBuf> = kust_dirs
+        .iter()
+        .filter(|d| !referenced.contains(*d))
+        .collect();
+    let mut included: BTreeSet<PathBuf> = BTreeSet::new();
+    for dir in roots {
+        let Some(file) = kustomization_file(fs, dir) else {
+            continue;
+        };
+        let text = fs
+            .read(&file)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        let flag = DrFlag::parse(&file, &text);
+        let active = render(fs, dir, &options.render);
+        match &active {
+            Ok(r) => included.extend(r.files.iter().cloned()),
+            Err(_) => {}
+        }
+        let has_cluster = active
+            .as_ref()
+            .is_ok_and(|r| r.resources.iter().any(|r| Cluster::from(r).is_some()));
+        let overlay_list = overlays(fs, dir, &flag);
+        let looks_like_db = has_cluster
+            || overlay_list
+                .iter()
+                .any(|o| matches!(o.name.as_str(), "initdb" | "recovery"));
+        if !looks_like_db {
+            if let Err(e) = active {
+                repo.failed_roots.push((dir.clone(), e));
+            }
+            continue;
+        }
+        let active_overlay = overlay_list.iter().find(|o| o.active).cloned();
+        let mut variants = vec![Variant {
+            overlay: active_overlay,
+            dormant: false,
+            rendered: active,
+        }];
+        for o in overlay_list.iter().filter(|o| !o.active) {
+            let Some(flipped) = flag.flip_to(&text, &o.entry) else {
+                // A sibling overlay with no line in the root: render it directly.
+                let rendered = render(fs, &o.dir, &options.render);
+                variants.push(Variant {
+                    overlay: Some(o.clone()),
+                    dormant: true,
+                    rendered,
+                });
+                continue;
+            };
+            let sub = Substituted {
+                inner: fs,
+                path: normalize(&file),
+                content: flipped.into_bytes(),
+            };
+            let rendered = render(&sub, dir, &options.render);
+            if let Ok(r) = &rendered {
+                included.extend(r.files.iter().cloned());
+            }
+            variants.push(Variant {
+                overlay: Some(o.clone()),
+                dormant: true,
+                rendered,
+            });
+        }
+        repo.databases.push(Database {
+            dir: dir.clone(),
+            kustomization: file,
+            flag,
+            overlays: overlay_list,
+            variants,
+        });
+    }
+    // Bases and overlays count as included even when nothing rendered them.
+    for d in &kust_dirs {
+        if let Some(f) = kustomization_file(fs, d) {
+            included.insert(f);
+        }
+    }
+    for file in files.iter().filter(|f| is_yaml(f)) {
+        if included.contains(file)
+            || referenced.contains(file)
+            || kust_dirs
+                .iter()
+                .any(|d| file.parent() == Some(d.as_path()) && is_kustomization_name(file))
+        {
+            continue;
+        }
+        let Ok(bytes) = fs.read(file) else { continue };
+        let text = String::from_utf8_lossy(&bytes);
+        let Ok(docs) = load_str(&text, Arc::from(file.as_path()), &LoadLimits::default()) else {
+            continue;
+        };
+        for doc in docs {
+            if doc.get_path(&["kind"]).is_some() && doc.get_path(&["apiVersion"]).is_some() {
+                if let Ok(r) = Resource::new(doc, file.clone()) {
+                    repo.loose.push(r);
+                }
+            }
+        }
+    }
+    repo
+}
+
+fn is_kustomization_name(file: &Path) -> bool {
+    file.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| crate::kustomize::KUSTOMIZATION_FILE_NAMES.contains(&n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fs::RealFs;
+
+    #[test]
+    fn demo_repository_has_four_databases_with_dormant_overlays() {
+        let root = normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/demo"));
+        let repo = discover(&RealFs, &root, &DiscoverOptions::default());
+        let names: Vec<String> = repo
+            .databases
+            .iter()
+            .map(|d| d.dir.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["gitea", "immich", "paperless", "vaultwarden"]);
+        let gitea = &repo.databases[0];
+        assert_eq!(gitea.active().overlay_name(), Some("recovery"));
+        assert_eq!(gitea.variants.len(), 2);
+        assert!(gitea.variants[1].dormant);
+        assert_eq!(gitea.variants[1].overlay_name(), Some("initdb"));
+        let dormant = gitea.variants[1].clusters().next().unwrap();
+        assert!(dormant.initdb().is_some() && dormant.recovery().is_none());
+        // The Argo CD ApplicationSet is not part of any kustomization.
+        assert!(repo.loose.iter().any(|r| r.kind() == "ApplicationSet"));
+        assert!(repo.failed_roots.is_empty());
+    }
+}
