@@ -12,5 +12,6 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cli.command {
         cli::Command::Render(args) => commands::render::run(&args),
+        cli::Command::Lint(args) => commands::lint::run(&args),
     }
 }

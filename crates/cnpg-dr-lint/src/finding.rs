@@ -1,0 +1,79 @@
+//! Findings: what a rule reports.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use cnpg_dr_core::yaml::Span;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warning" | "warn" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem, located at the source line that set the offending value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    /// Stable rule id (e.g. `CDR101`).
+    pub rule: &'static str,
+    /// Kebab-case rule name (e.g. `lineage-write-equals-source`).
+    pub name: &'static str,
+    pub severity: Severity,
+    /// What is wrong and why it matters, in plain words.
+    pub message: String,
+    /// Where: file, line and column of the source that set the value.
+    pub span: Option<Span>,
+    /// The file when no finer position is known.
+    pub file: Option<PathBuf>,
+    /// The database directory the finding concerns.
+    pub database: Option<PathBuf>,
+    /// The overlay (`recovery`, `initdb`, ...) whose render showed the problem.
+    pub overlay: Option<String>,
+    /// True when the overlay is not the active one today.
+    pub dormant: bool,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Finding {
+    /// The file the finding points into.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        self.span
+            .as_ref()
+            .map(|s| s.file.as_ref())
+            .or(self.file.as_deref())
+    }
+    pub fn line(&self) -> u32 {
+        self.span.as_ref().map_or(1, |s| s.line)
+    }
+    pub fn column(&self) -> u32 {
+        self.span.as_ref().map_or(1, |s| s.column)
+    }
+}

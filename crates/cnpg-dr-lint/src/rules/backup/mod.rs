@@ -1,0 +1,3 @@
+//! Backup rules: schedules, methods, object stores.
+
+pub mod schedule_five_fields;
