@@ -6,12 +6,12 @@ use rayon::prelude::*;
 use cnpg_dr_core::discover::Repository;
 
 use crate::finding::Finding;
-use crate::rules::{Rule, VariantContext};
+use crate::rules::{DatabaseContext, RepositoryContext, Rule, Settings, VariantContext};
 
 /// Runs `rules` and returns findings sorted by file, line, column and rule,
 /// with duplicates (the same base line seen through several overlays) merged:
 /// the active variant's finding is kept.
-pub fn run(repo: &Repository, rules: &[&'static dyn Rule]) -> Vec<Finding> {
+pub fn run(repo: &Repository, rules: &[&'static dyn Rule], settings: &Settings) -> Vec<Finding> {
     let mut findings: Vec<Finding> = repo
         .databases
         .par_iter()
@@ -20,6 +20,7 @@ pub fn run(repo: &Repository, rules: &[&'static dyn Rule]) -> Vec<Finding> {
             for variant in &db.variants {
                 let ctx = VariantContext {
                     repo,
+                    settings,
                     database: db,
                     variant,
                 };
@@ -27,14 +28,20 @@ pub fn run(repo: &Repository, rules: &[&'static dyn Rule]) -> Vec<Finding> {
                     rule.check_variant(&ctx, &mut out);
                 }
             }
+            let ctx = DatabaseContext {
+                repo,
+                settings,
+                database: db,
+            };
             for rule in rules {
-                rule.check_database(repo, db, &mut out);
+                rule.check_database(&ctx, &mut out);
             }
             out
         })
         .collect();
+    let ctx = RepositoryContext { repo, settings };
     for rule in rules {
-        rule.check_repository(repo, &mut findings);
+        rule.check_repository(&ctx, &mut findings);
     }
     findings.sort_by(|a, b| {
         (

@@ -30,7 +30,7 @@ pub fn run(args: &LintArgs) -> ExitCode {
         let root = cnpg_dr_core::fs::normalize(&root);
         let repo = discover(&RealFs, &root, &DiscoverOptions::default());
         databases += repo.databases.len();
-        findings.extend(runner::run(&repo, &rules));
+        findings.extend(runner::run(&repo, &rules, &Default::default()));
     }
     let text = match args.format {
         Format::Human => {

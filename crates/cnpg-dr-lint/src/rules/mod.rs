@@ -1,8 +1,14 @@
 //! The rule catalogue: one file per rule, grouped by concern, registered in
 //! one table. Ids are stable: never reused, never renumbered.
 
+pub mod argocd;
 pub mod backup;
+pub mod bootstrap;
+pub mod deprecation;
+pub mod layout;
 pub mod lineage;
+pub mod recovery;
+pub mod secrets;
 
 use cnpg_dr_core::discover::{Database, Repository, Variant};
 use cnpg_dr_core::yaml::Span;
@@ -22,11 +28,66 @@ pub struct RuleMeta {
     pub doc: &'static str,
 }
 
+/// Knobs that change what rules conclude.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The CNPG version deprecations are judged against (major, minor).
+    pub cnpg_version: (u32, u32),
+    /// "Now", in seconds since the Unix epoch (fixed in tests), for time checks.
+    pub now_unix: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            // The newest version the bundled CRDs describe.
+            cnpg_version: (1, 30),
+            now_unix: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
+        }
+    }
+}
+
 /// What a rule sees of one database variant (the active render or a dormant overlay).
 pub struct VariantContext<'a> {
     pub repo: &'a Repository,
+    pub settings: &'a Settings,
     pub database: &'a Database,
     pub variant: &'a Variant,
+}
+
+/// What a rule sees of one database (all its variants).
+pub struct DatabaseContext<'a> {
+    pub repo: &'a Repository,
+    pub settings: &'a Settings,
+    pub database: &'a Database,
+}
+
+/// What a rule sees of the whole repository.
+pub struct RepositoryContext<'a> {
+    pub repo: &'a Repository,
+    pub settings: &'a Settings,
+}
+
+/// A finding with no database or overlay attached (repository-level rules).
+pub fn repository_finding(
+    meta: &'static RuleMeta,
+    span: &Span,
+    message: impl Into<String>,
+) -> Finding {
+    Finding {
+        rule: meta.id,
+        name: meta.name,
+        severity: meta.severity,
+        message: message.into(),
+        span: Some(span.clone()),
+        file: None,
+        database: None,
+        overlay: None,
+        dormant: false,
+        help: None,
+    }
 }
 
 impl VariantContext<'_> {
@@ -68,17 +129,24 @@ pub trait Rule: Sync {
     /// Called for every variant of every database (in parallel across databases).
     fn check_variant(&self, _ctx: &VariantContext<'_>, _out: &mut Vec<Finding>) {}
     /// Called once per database, after its variants.
-    fn check_database(&self, _repo: &Repository, _db: &Database, _out: &mut Vec<Finding>) {}
+    fn check_database(&self, _ctx: &DatabaseContext<'_>, _out: &mut Vec<Finding>) {}
     /// Called once for the repository.
-    fn check_repository(&self, _repo: &Repository, _out: &mut Vec<Finding>) {}
+    fn check_repository(&self, _ctx: &RepositoryContext<'_>, _out: &mut Vec<Finding>) {}
 }
 
 /// Every rule, in id order.
 pub fn registry() -> Vec<&'static dyn Rule> {
-    vec![
-        &lineage::write_equals_source::WriteEqualsSource,
-        &backup::schedule_five_fields::ScheduleFiveFields,
-    ]
+    let mut all: Vec<&'static dyn Rule> = Vec::new();
+    all.extend(lineage::rules());
+    all.extend(recovery::rules());
+    all.extend(bootstrap::rules());
+    all.extend(layout::rules());
+    all.extend(backup::rules());
+    all.extend(secrets::rules());
+    all.extend(argocd::rules());
+    all.extend(deprecation::rules());
+    all.sort_by_key(|r| r.meta().id);
+    all
 }
 
 /// The rule with this id or name.
