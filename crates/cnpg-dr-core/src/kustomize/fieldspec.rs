@@ -109,8 +109,13 @@ fn pod_refs(suffixes: &[&str], skip_rc: bool) -> Vec<FieldSpec> {
 }
 
 impl TransformerConfig {
-    /// kustomize's built-in name references for Kubernetes kinds.
+    /// kustomize's built-in name references for Kubernetes kinds (built once).
     pub fn builtin() -> TransformerConfig {
+        static BUILTIN: std::sync::OnceLock<TransformerConfig> = std::sync::OnceLock::new();
+        BUILTIN.get_or_init(TransformerConfig::make_builtin).clone()
+    }
+
+    fn make_builtin() -> TransformerConfig {
         let mut cm = pod_refs(
             &[
                 "volumes/configMap/name",
