@@ -18,6 +18,15 @@ use super::kustomization::{GeneratorEntry, GeneratorOptions};
 use crate::fs::FileSystem;
 use crate::yaml::{Node, NodeKind, Span};
 
+pub(crate) use gojson::{
+    format_g, marshal as go_json, quote as go_quote, string as go_json_string, Numbers,
+};
+
+/// A JSON number as `encoding/json` writes a value go-yaml decoded.
+pub(crate) fn go_json_number_exact(n: &serde_json::Number) -> String {
+    gojson::number(n, Numbers::Exact)
+}
+
 /// Which generator produced an object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GeneratorKind {

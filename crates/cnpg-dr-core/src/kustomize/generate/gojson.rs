@@ -70,6 +70,13 @@ pub(crate) fn number(n: &Number, numbers: Numbers) -> String {
     float(n.as_f64().unwrap_or(0.0))
 }
 
+/// A string as `encoding/json` writes it (with `SetEscapeHTML(true)`).
+pub(crate) fn string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    write_string(&mut out, s);
+    out
+}
+
 fn write_string(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
