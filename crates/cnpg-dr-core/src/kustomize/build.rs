@@ -650,7 +650,24 @@ impl Builder<'_> {
                     "illegally qualifies as both an SM and JSON patch".to_string(),
                 ));
             }
-            let ops = json6902::parse_ops(&text, file).map_err(|e| e.at(&span))?;
+            let ops = json6902::parse_ops(&text, file).map_err(|e| {
+                let cause = match (json_only, &entry.path) {
+                    (true, _) => e.message.clone(),
+                    (false, Some(p)) => {
+                        format!(
+                            "unable to parse SM or JSON patch from [path: {:?}]",
+                            p.value
+                        )
+                    }
+                    (false, None) => {
+                        format!("unable to parse SM or JSON patch from [patch: {text:?}]")
+                    }
+                };
+                RenderError {
+                    span: e.span.clone().or_else(|| Some(span.clone())),
+                    ..trouble(cause)
+                }
+            })?;
             let Some(target) = &entry.target else {
                 return Err(trouble("a JSON 6902 patch needs a target".to_string()));
             };
