@@ -500,11 +500,15 @@ impl Builder<'_> {
                     target.needs_hash = target.needs_hash || r.needs_hash;
                 }
                 (GeneratorBehavior::Replace, Some(i)) => {
+                    // kustomize keeps the old name and namespace and merges labels
+                    // and annotations; the data is the generator's alone.
                     let target = &mut acc.resources[i];
-                    let previous = std::mem::take(&mut target.previous_ids);
-                    r.previous_ids = previous;
-                    r.needs_hash = r.needs_hash || target.needs_hash;
-                    *target = r;
+                    if let Some(m) = target.node.as_map_mut() {
+                        m.remove("data");
+                        m.remove("binaryData");
+                    }
+                    generate::merge_into(&mut target.node, &r.node)?;
+                    target.needs_hash = target.needs_hash || r.needs_hash;
                 }
             }
         }
