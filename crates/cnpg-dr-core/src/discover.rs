@@ -224,9 +224,8 @@ pub fn discover(fs: &dyn FileSystem, root: &Path, options: &DiscoverOptions) -> 
             .unwrap_or_default();
         let flag = DrFlag::parse(&file, &text);
         let active = render(fs, dir, &options.render);
-        match &active {
-            Ok(r) => included.extend(r.files.iter().cloned()),
-            Err(_) => {}
+        if let Ok(r) = &active {
+            included.extend(r.files.iter().cloned());
         }
         let has_cluster = active
             .as_ref()

@@ -640,43 +640,31 @@ impl Kustomization {
                             .push(generator(item, "SecretArgs", true)?);
                     }
                 }
-                "generatorOptions" => {
-                    if !v.is_null() {
-                        k.generator_options = Some(generator_options(v, &f)?)
-                    }
+                "generatorOptions" if !v.is_null() => {
+                    k.generator_options = Some(generator_options(v, &f)?)
                 }
                 "configurations" => k.configurations = strings(v, &f)?,
-                "sortOptions" => {
-                    if !v.is_null() {
-                        k.sort_options = Some(sort_options(v)?)
-                    }
+                "sortOptions" if !v.is_null() => k.sort_options = Some(sort_options(v)?),
+                "helmCharts" | "helmGlobals" | "helmChartInflationGenerator" if !is_empty(v) => {
+                    return Err(refused(
+                        key,
+                        "Helm charts are not rendered: cnpg-dr never downloads charts or runs helm",
+                        &v.span,
+                    ));
                 }
-                "helmCharts" | "helmGlobals" | "helmChartInflationGenerator" => {
-                    if !is_empty(v) {
-                        return Err(refused(
-                            key,
-                            "Helm charts are not rendered: cnpg-dr never downloads charts or runs helm",
-                            &v.span,
-                        ));
-                    }
+                "generators" | "transformers" | "validators" if !is_empty(v) => {
+                    return Err(refused(
+                        key,
+                        "generator, transformer and validator plugins are not supported: cnpg-dr never runs programs",
+                        &v.span,
+                    ));
                 }
-                "generators" | "transformers" | "validators" => {
-                    if !is_empty(v) {
-                        return Err(refused(
-                            key,
-                            "generator, transformer and validator plugins are not supported: cnpg-dr never runs programs",
-                            &v.span,
-                        ));
-                    }
-                }
-                "replacements" | "vars" | "imageTags" => {
-                    if !is_empty(v) {
-                        return Err(refused(
-                            key,
-                            "this kustomize feature is not supported by cnpg-dr yet",
-                            &v.span,
-                        ));
-                    }
+                "replacements" | "vars" | "imageTags" if !is_empty(v) => {
+                    return Err(refused(
+                        key,
+                        "this kustomize feature is not supported by cnpg-dr yet",
+                        &v.span,
+                    ));
                 }
                 _ => {}
             }
