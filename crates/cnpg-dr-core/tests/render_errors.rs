@@ -1,7 +1,5 @@
 //! Bad input gives a clear, located error and never a panic.
 
-#![allow(clippy::result_large_err)]
-
 use std::path::Path;
 
 use cnpg_dr_core::fs::{MemFs, RealFs};

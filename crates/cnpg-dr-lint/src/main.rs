@@ -1,8 +1,5 @@
 //! `cnpg-dr`: lint, render and plan CloudNativePG disaster recovery in GitOps repositories.
 
-// Render errors are returned once per root; see cnpg-dr-core for why they are not boxed.
-#![allow(clippy::result_large_err)]
-
 use std::process::ExitCode;
 
 use clap::Parser;
