@@ -1,0 +1,307 @@
+//! The build: accumulate resources through bases and components, run generators
+//! and transformers in kustomize's order, then hash, fix references and sort.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::error::{RenderError, RenderErrorKind, Result};
+use super::fieldspec::TransformerConfig;
+use super::generate::{self, GeneratorKind};
+use super::json6902;
+use super::kustomization::{
+    GeneratorBehavior, Kustomization, KustomizationKind, PatchEntry, KUSTOMIZATION_FILE_NAMES,
+};
+use super::order;
+use super::resource::{ResId, Resource};
+use super::select::CompiledSelector;
+use super::smp::{self, Outcome};
+use super::transform::{self, LabelScope};
+use crate::fs::{normalize, FileSystem};
+use crate::yaml::{self, load_str, LoadLimits, Node, NodeKind, ScalarStyle, Schema};
+
+/// Knobs of a render.
+#[derive(Clone, Debug, Default)]
+pub struct RenderOptions {
+    pub limits: LoadLimits,
+}
+
+/// The result of a successful build.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    /// Resources in output order; every node carries its provenance.
+    pub resources: Vec<Resource>,
+    /// Warnings kustomize prints on stderr (deprecated fields), in its wording.
+    pub warnings: Vec<String>,
+    /// Every file the build read, in reading order.
+    pub files: Vec<PathBuf>,
+}
+
+impl Rendered {
+    /// The resources as JSON values, typed the way kustomize types them.
+    pub fn to_json(&self) -> Result<Vec<Value>> {
+        self.resources.iter().map(resource_json).collect()
+    }
+
+    /// The output of `kubectl kustomize`, byte for byte.
+    pub fn to_yaml(&self) -> Result<String> {
+        let docs = self.to_json()?;
+        yaml::emit_documents(&docs)
+            .map_err(|e| RenderError::new(RenderErrorKind::Output, e.to_string()))
+    }
+}
+
+/// Converts one resource, with kustomize's special cases for annotations.
+pub fn resource_json(r: &Resource) -> Result<Value> {
+    let mut node = r.node.clone();
+    if let Some(meta) = node.get_path_mut(&["metadata"]).and_then(Node::as_map_mut) {
+        // A null annotations map is dropped; annotation values are strings as written.
+        if meta.get("annotations").is_some_and(Node::is_null) {
+            meta.remove("annotations");
+        }
+        if let Some(ann) = meta.get_mut("annotations").and_then(Node::as_map_mut) {
+            for (_, v) in ann.entries.iter_mut() {
+                if let NodeKind::Scalar(s) = &mut v.kind {
+                    if s.style == ScalarStyle::Plain && v.tag.is_none() {
+                        s.style = ScalarStyle::DoubleQuoted;
+                    }
+                }
+            }
+        }
+    }
+    yaml::to_json(&node, Schema::Kyaml)
+        .map_err(|e| RenderError::new(RenderErrorKind::Output, e.to_string()).at(&e.span))
+}
+
+/// Renders the kustomization root `dir`, as `kubectl kustomize dir` does.
+pub fn render(fs: &dyn FileSystem, dir: &Path, options: &RenderOptions) -> Result<Rendered> {
+    let mut b = Builder {
+        fs,
+        options,
+        warnings: Vec::new(),
+        files: Vec::new(),
+        stack: Vec::new(),
+    };
+    match b.build(dir) {
+        Ok(resources) => Ok(Rendered {
+            resources,
+            warnings: b.warnings,
+            files: b.files,
+        }),
+        Err(mut e) => {
+            e.warnings = std::mem::take(&mut b.warnings);
+            Err(e)
+        }
+    }
+}
+
+impl Builder<'_> {
+    fn build(&mut self, dir: &Path) -> Result<Vec<Resource>> {
+        let kust = self.load_kustomization(dir)?;
+        let mut acc = Accumulator {
+            resources: Vec::new(),
+            config: TransformerConfig::builtin(),
+        };
+        self.accumulate_target(&kust, &mut acc)?;
+        let mut resources = acc.resources;
+        for r in resources.iter_mut().filter(|r| r.needs_hash) {
+            let hash = generate::name_hash(&r.node)?;
+            let name = format!("{}-{hash}", r.name());
+            let span = r.node.span.clone();
+            r.remember_id();
+            transform::set_string(&mut r.node, &["metadata", "name"], &name, &span);
+        }
+        transform::fix_name_references(&mut resources, &acc.config);
+        order::sort(&mut resources, kust.sort_options.as_ref());
+        Ok(resources)
+    }
+}
+
+struct Accumulator {
+    resources: Vec<Resource>,
+    config: TransformerConfig,
+}
+
+impl Accumulator {
+    fn append(&mut self, r: Resource) -> Result<()> {
+        let id = r.id();
+        if self.resources.iter().any(|o| o.id().matches(&id)) {
+            return Err(RenderError::new(
+                RenderErrorKind::DuplicateId,
+                format!("may not add resource with an already registered id: {id}"),
+            )
+            .at(&r.node.span)
+            .help("two files (or two bases) define the same object; a diamond of bases must be resolved with different name prefixes or a single shared base"));
+        }
+        self.resources.push(r);
+        Ok(())
+    }
+}
+
+struct Builder<'a> {
+    fs: &'a dyn FileSystem,
+    options: &'a RenderOptions,
+    warnings: Vec<String>,
+    files: Vec<PathBuf>,
+    /// Canonical directories of the kustomizations being built (cycle detection).
+    stack: Vec<PathBuf>,
+}
+
+mod accumulate;
+mod files;
+mod patches;
+
+use files::resources_from_docs;
+use patches::apply_smp_by_id;
+
+impl Builder<'_> {
+    fn accumulate_target(&mut self, kust: &Kustomization, acc: &mut Accumulator) -> Result<()> {
+        let dir = kust.dir().to_path_buf();
+        for entry in &kust.resources {
+            self.accumulate_resource(&dir, entry.value.as_str(), acc)
+                .map_err(|e| e.at(&entry.span).context("accumulating resources"))?;
+        }
+        for c in &kust.configurations {
+            let path = normalize(&dir.join(&c.value));
+            self.check_inside(&dir, &path).map_err(|e| e.at(&c.span))?;
+            for doc in self.load_yaml(&path).map_err(|e| e.at(&c.span))? {
+                acc.config.merge(&TransformerConfig::parse(&doc)?);
+            }
+        }
+        self.run_generators(kust, &dir, acc)?;
+        for comp in &kust.components {
+            self.accumulate_component(&dir, comp.value.as_str(), acc)
+                .map_err(|e| e.at(&comp.span).context("accumulating components"))?;
+        }
+        self.run_transformers(kust, &dir, acc)
+    }
+
+    fn run_generators(
+        &mut self,
+        kust: &Kustomization,
+        dir: &Path,
+        acc: &mut Accumulator,
+    ) -> Result<()> {
+        let defaults = kust.generator_options.as_ref();
+        let entries = kust
+            .config_map_generator
+            .iter()
+            .map(|e| (GeneratorKind::ConfigMap, e))
+            .chain(
+                kust.secret_generator
+                    .iter()
+                    .map(|e| (GeneratorKind::Secret, e)),
+            );
+        for (kind, entry) in entries {
+            let node = generate::generate(kind, entry, defaults, dir, self.fs)?;
+            let mut r = Resource::new(node, kust.file.clone())?;
+            r.generated = true;
+            r.needs_hash = generate::wants_hash(entry, defaults);
+            let id = r.id();
+            let existing = acc
+                .resources
+                .iter()
+                .position(|o| o.id().matches(&id) || o.original_id().matches(&id));
+            match (entry.behavior, existing) {
+                (GeneratorBehavior::Create, None) => acc.resources.push(r),
+                (GeneratorBehavior::Create, Some(_)) => {
+                    return Err(RenderError::new(
+                        RenderErrorKind::Generator,
+                        format!("id {} exists; behavior must be merge or replace", id),
+                    )
+                    .at(&entry.span)
+                    .help("add `behavior: merge` (or `replace`) to change a ConfigMap/Secret generated by a base"))
+                }
+                (_, None) => {
+                    return Err(RenderError::new(
+                        RenderErrorKind::Generator,
+                        format!("id {} does not exist; cannot merge or replace", go_resid(&id)),
+                    )
+                    .at(&entry.span)
+                    .context(format!("merging from generator {}", entry.name)))
+                }
+                (GeneratorBehavior::Merge, Some(i)) => {
+                    let target = &mut acc.resources[i];
+                    generate::merge_into(&mut target.node, &r.node)?;
+                    target.needs_hash = target.needs_hash || r.needs_hash;
+                }
+                (GeneratorBehavior::Replace, Some(i)) => {
+                    // kustomize keeps the old name and namespace and merges labels
+                    // and annotations; the data is the generator's alone.
+                    let target = &mut acc.resources[i];
+                    if let Some(m) = target.node.as_map_mut() {
+                        m.remove("data");
+                        m.remove("binaryData");
+                    }
+                    generate::merge_into(&mut target.node, &r.node)?;
+                    target.needs_hash = target.needs_hash || r.needs_hash;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn run_transformers(
+        &mut self,
+        kust: &Kustomization,
+        dir: &Path,
+        acc: &mut Accumulator,
+    ) -> Result<()> {
+        for entry in &kust.patches_strategic_merge {
+            let patches = self.strategic_merge_documents(dir, &entry.value, &entry.span)?;
+            for p in patches {
+                apply_smp_by_id(&mut acc.resources, &p)?;
+            }
+        }
+        for entry in &kust.patches {
+            self.apply_patch_entry(dir, entry, acc, false)?;
+        }
+        if let Some(ns) = kust.namespace.as_ref().filter(|n| !n.value.is_empty()) {
+            transform::namespace(&mut acc.resources, &ns.value, &ns.span);
+        }
+        if let Some(p) = kust.name_prefix.as_ref().filter(|n| !n.value.is_empty()) {
+            transform::prefix_suffix(&mut acc.resources, &p.value, "", &p.span);
+        }
+        if let Some(s) = kust.name_suffix.as_ref().filter(|n| !n.value.is_empty()) {
+            transform::prefix_suffix(&mut acc.resources, "", &s.value, &s.span);
+        }
+        for l in &kust.labels {
+            let scope = LabelScope {
+                selectors: l.include_selectors,
+                templates: l.include_templates,
+            };
+            transform::labels(&mut acc.resources, &l.pairs, scope, &acc.config);
+        }
+        if !kust.common_labels.is_empty() {
+            let scope = LabelScope {
+                selectors: true,
+                templates: true,
+            };
+            transform::labels(&mut acc.resources, &kust.common_labels, scope, &acc.config);
+        }
+        if !kust.common_annotations.is_empty() {
+            transform::annotations(&mut acc.resources, &kust.common_annotations, &acc.config);
+        }
+        for entry in &kust.patches_json6902 {
+            self.apply_patch_entry(dir, entry, acc, true)?;
+        }
+        transform::replicas(&mut acc.resources, &kust.replicas)?;
+        if !kust.images.is_empty() {
+            transform::images(&mut acc.resources, &kust.images);
+        }
+        Ok(())
+    }
+}
+
+fn go_resid(id: &ResId) -> String {
+    format!(
+        "resid.ResId{{Gvk:resid.Gvk{{Group:{:?}, Version:{:?}, Kind:{:?}, isClusterScoped:{}}}, Name:{:?}, Namespace:{:?}}}",
+        id.gvk.group,
+        id.gvk.version,
+        id.gvk.kind,
+        id.gvk.is_cluster_scoped(),
+        id.name,
+        id.namespace
+    )
+}
