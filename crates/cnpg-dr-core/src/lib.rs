@@ -1,3 +1,4 @@
+pub mod argocd;
 pub mod cnpg;
 pub mod discover;
 pub mod fs;
