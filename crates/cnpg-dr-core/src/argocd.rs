@@ -840,4 +840,42 @@ mod tests {
         );
         assert_eq!(jq_to_pointer(".spec | select(.x)"), None);
     }
+
+    #[test]
+    fn appset_maps_to_discovered_databases() {
+        use crate::discover::{discover, DiscoverOptions};
+        use crate::fs::MemFs;
+        let mut fs = MemFs::new();
+        for db in ["gitea", "immich", "legacy"] {
+            fs.insert(
+                format!("/r/dbs/{db}/kustomization.yaml"),
+                "resources:\n- overlays/initdb\n",
+            )
+            .insert(
+                format!("/r/dbs/{db}/overlays/initdb/kustomization.yaml"),
+                "resources:\n- cluster.yaml\n",
+            )
+            .insert(
+                format!("/r/dbs/{db}/overlays/initdb/cluster.yaml"),
+                format!(
+                    "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: {db}\n"
+                ),
+            );
+        }
+        fs.insert(
+            "/r/argocd/appset.yaml",
+            "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: dbs\nspec:\n  generators:\n  - git:\n      directories:\n      - path: dbs/*\n      - path: dbs/legacy\n        exclude: true\n  template:\n    metadata:\n      name: '{{path.basename}}'\n    spec:\n      source:\n        path: '{{path}}'\n",
+        );
+        let repo = discover(&fs, Path::new("/r"), &DiscoverOptions::default());
+        assert_eq!(repo.databases.len(), 3);
+        let objects = argo_objects(&repo);
+        assert_eq!(objects.len(), 1);
+        assert_eq!(
+            deployed_databases(objects[0], &repo),
+            [
+                PathBuf::from("/r/dbs/gitea"),
+                PathBuf::from("/r/dbs/immich")
+            ]
+        );
+    }
 }

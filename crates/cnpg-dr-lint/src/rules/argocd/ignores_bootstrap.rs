@@ -1,6 +1,8 @@
 use cnpg_dr_core::argocd::{jq_to_pointer, pointers_overlap, RESPECT_IGNORE_DIFFERENCES};
 use cnpg_dr_core::cnpg::CNPG_GROUP;
 
+use cnpg_dr_core::yaml::Node;
+
 use super::{argo_objects, go_true};
 use crate::finding::{Finding, Severity};
 use crate::rules::{repository_finding, RepositoryContext, Rule, RuleMeta};
@@ -22,7 +24,8 @@ omitted) that covers `/spec/bootstrap` or `/spec/externalClusters`:
 - a jq path expression addressing them (or naming them, when the expression is complex);
 - any `managedFieldsManagers` entry (the fields a manager owns cannot be known from Git).
 
-The finding names the database directories the app deploys.
+A Cluster's own `argocd.argoproj.io/sync-options` annotation overrides the app-level option in
+either direction (`RespectIgnoreDifferences=true` or `=false`), as Argo CD does. The finding names the database directories the app deploys.
 
 ## Why it matters during a recovery
 `ignoreDifferences` alone only hides a difference from the diff. With
@@ -75,6 +78,20 @@ fn covered(pointer: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// The per-resource sync options annotation.
+const SYNC_OPTIONS: &str = "argocd.argoproj.io/sync-options";
+
+/// The RespectIgnoreDifferences value of a resource's sync-options annotation.
+fn resource_option(annotation: Option<&Node>) -> Option<bool> {
+    annotation?
+        .as_str()?
+        .split(',')
+        .filter_map(|o| o.split_once('='))
+        .filter(|(k, _)| k.trim() == RESPECT_IGNORE_DIFFERENCES)
+        .map(|(_, v)| go_true(v.trim()))
+        .next_back()
+}
+
 impl Rule for IgnoresBootstrap {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -83,12 +100,36 @@ impl Rule for IgnoresBootstrap {
     fn check_repository(&self, ctx: &RepositoryContext<'_>, out: &mut Vec<Finding>) {
         for app in argo_objects(ctx.repo) {
             let Some(spec) = app.spec else { continue };
-            let Some((option, value)) = spec.sync_option(RESPECT_IGNORE_DIFFERENCES) else {
-                continue;
+            let app_level = spec
+                .sync_option(RESPECT_IGNORE_DIFFERENCES)
+                .filter(|(_, v)| go_true(v))
+                .map(|(n, _)| n);
+            // A Cluster's own sync-options annotation overrides the app-level option.
+            let clusters: Vec<(&str, Option<bool>)> = ctx
+                .repo
+                .databases
+                .iter()
+                .filter(|d| app.databases.contains(&d.dir))
+                .flat_map(|d| d.active().clusters())
+                .map(|c| (c.name(), resource_option(c.annotation(SYNC_OPTIONS))))
+                .collect();
+            let opted_in: Vec<&str> = clusters
+                .iter()
+                .filter(|(_, o)| o.unwrap_or(app_level.is_some()))
+                .map(|(name, _)| *name)
+                .collect();
+            let source = match app_level {
+                Some(_) if !clusters.is_empty() && opted_in.is_empty() => continue,
+                Some(node) => format!(
+                    "syncs with RespectIgnoreDifferences=true (line {})",
+                    node.span.line
+                ),
+                None if opted_in.is_empty() => continue,
+                None => format!(
+                    "Cluster {} opts in with the annotation {SYNC_OPTIONS}: RespectIgnoreDifferences=true",
+                    opted_in.join(", ")
+                ),
             };
-            if !go_true(value) {
-                continue;
-            }
             let deploys = app.deploys(ctx.repo);
             let who = app.words();
             let template = if app.set.is_some() {
@@ -141,8 +182,7 @@ impl Rule for IgnoresBootstrap {
                         &META,
                         &node.span,
                         format!(
-                            "{who} ignores {what} on CNPG Clusters{template} and syncs with RespectIgnoreDifferences=true (line {}): while a Cluster exists, Argo CD applies its live {fields} instead of Git's, so flipping the DR switch never reaches the Cluster and the app still shows Synced{deploys}",
-                            option.span.line
+                            "{who} ignores {what} on CNPG Clusters{template} and {source}: while a Cluster exists, Argo CD applies its live {fields} instead of Git's, so flipping the DR switch never reaches the Cluster and the app still shows Synced{deploys}"
                         ),
                     );
                     f.help = Some(
@@ -152,5 +192,49 @@ impl Rule for IgnoresBootstrap {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner;
+    use cnpg_dr_core::discover::{discover, DiscoverOptions};
+    use cnpg_dr_core::fs::MemFs;
+    use std::path::Path;
+
+    fn lint(app_options: &str, cluster_annotation: &str) -> Vec<Finding> {
+        let mut fs = MemFs::new();
+        fs.insert("/r/db/pg/kustomization.yaml", "resources:\n- cluster.yaml\n")
+            .insert(
+                "/r/db/pg/cluster.yaml",
+                format!("apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\n{cluster_annotation}spec:\n  instances: 1\n"),
+            )
+            .insert(
+                "/r/argocd/app.yaml",
+                format!("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: pg\nspec:\n  source:\n    path: db/pg\n  syncPolicy:\n    syncOptions: [{app_options}]\n  ignoreDifferences:\n  - group: postgresql.cnpg.io\n    kind: Cluster\n    managedFieldsManagers: [kubectl-edit]\n"),
+            );
+        let repo = discover(&fs, Path::new("/r"), &DiscoverOptions::default());
+        runner::run(&repo, &[&IgnoresBootstrap], &Default::default())
+    }
+
+    const OPT_OUT: &str =
+        "  annotations:\n    argocd.argoproj.io/sync-options: Prune=false,RespectIgnoreDifferences=false\n";
+    const OPT_IN: &str =
+        "  annotations:\n    argocd.argoproj.io/sync-options: RespectIgnoreDifferences=true\n";
+
+    #[test]
+    fn the_clusters_sync_options_annotation_overrides_the_app() {
+        let app_level = lint("RespectIgnoreDifferences=true", "");
+        assert_eq!(app_level.len(), 1);
+        assert!(app_level[0].message.contains("field manager kubectl-edit"));
+        assert!(app_level[0]
+            .message
+            .contains("(it deploys the database db/pg)"));
+        assert!(lint("RespectIgnoreDifferences=true", OPT_OUT).is_empty());
+        assert!(lint("CreateNamespace=true", "").is_empty());
+        let opted_in = lint("CreateNamespace=true", OPT_IN);
+        assert_eq!(opted_in.len(), 1);
+        assert!(opted_in[0].message.contains("Cluster pg opts in"));
     }
 }
