@@ -1,4 +1,4 @@
-use cnpg_dr_core::cnpg::is_false;
+use cnpg_dr_core::cnpg::{is_false, is_true};
 
 use super::{same_namespace, scheduled_backups};
 use crate::finding::{Finding, Severity};
@@ -15,7 +15,8 @@ pub static META: RuleMeta = RuleMeta {
     doc: r#"## What it checks
 A `Cluster` with backups configured (`spec.backup.barmanObjectStore` or an enabled Barman Cloud
 plugin entry) should be the target of at least one `ScheduledBackup` (same name in
-`spec.cluster.name`, same namespace), in its render or among the repository's loose manifests.
+`spec.cluster.name`, same namespace) that is not suspended, in its render or among the
+repository's loose manifests.
 
 ## Why it matters during a recovery
 WAL archiving alone does not make a Cluster recoverable: a restore starts from a base backup
@@ -68,14 +69,34 @@ impl Rule for NoScheduledBackup {
                     .barman_plugins()
                     .iter()
                     .any(|p| !is_false(p.get_path(&["enabled"])));
-            if !configured
-                || schedules.iter().any(|sb| {
+            let targeting: Vec<_> = schedules
+                .iter()
+                .filter(|sb| {
                     sb.cluster_name() == Some(cluster.name())
                         && same_namespace(sb.resource, cluster.resource)
                 })
-            {
+                .collect();
+            let suspended: Vec<&str> = targeting
+                .iter()
+                .filter(|sb| is_true(sb.field(&["suspend"])))
+                .map(|sb| sb.resource.name())
+                .collect();
+            if !configured || targeting.len() > suspended.len() {
                 continue;
             }
+            let why = if suspended.is_empty() {
+                "no ScheduledBackup targets it".to_string()
+            } else {
+                let which = if suspended.len() == 1 {
+                    "the only ScheduledBackup"
+                } else {
+                    "every ScheduledBackup"
+                };
+                format!(
+                    "{which} targeting it ({}) is suspended",
+                    suspended.join(", ")
+                )
+            };
             let anchor = cluster
                 .node()
                 .get_path(&["metadata", "name"])
@@ -84,7 +105,7 @@ impl Rule for NoScheduledBackup {
                 &META,
                 &anchor.span,
                 format!(
-                    "Cluster {} archives WAL to an object store, but no ScheduledBackup targets it: no base backup is taken, so a recovery has nothing recent to start from",
+                    "Cluster {} archives WAL to an object store, but {why}: no base backup is taken, so a recovery has nothing recent to start from",
                     cluster.name()
                 ),
             );
