@@ -2,6 +2,7 @@
 //! `kubectl kustomize`, and typed views of CloudNativePG, Barman Cloud and
 //! Argo CD objects. A library: no CLI, no processes, no network.
 
+pub mod argocd;
 pub mod cnpg;
 pub mod discover;
 pub mod fs;

@@ -1,10 +1,75 @@
 //! Backup rules: schedules, methods, object stores.
 
-use crate::rules::Rule;
+use cnpg_dr_core::cnpg::{Cluster, ObjectStore, ScheduledBackup};
+use cnpg_dr_core::kustomize::Resource;
 
+use crate::rules::{Rule, VariantContext};
+
+pub mod backup_method_mismatch;
+pub mod no_backup_configured;
+pub mod no_scheduled_backup;
+pub mod objectstore_missing;
+pub mod objectstore_server_name;
+pub mod retention_policy_invalid;
 pub mod schedule_five_fields;
+pub mod scheduled_backup_unknown_cluster;
+pub mod wal_archiver_conflict;
 
 /// The rules of this group.
 pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![&schedule_five_fields::ScheduleFiveFields]
+    vec![
+        &schedule_five_fields::ScheduleFiveFields,
+        &scheduled_backup_unknown_cluster::ScheduledBackupUnknownCluster,
+        &backup_method_mismatch::BackupMethodMismatch,
+        &no_backup_configured::NoBackupConfigured,
+        &no_scheduled_backup::NoScheduledBackup,
+        &objectstore_missing::ObjectStoreMissing,
+        &wal_archiver_conflict::WalArchiverConflict,
+        &objectstore_server_name::ObjectStoreServerName,
+        &retention_policy_invalid::RetentionPolicyInvalid,
+    ]
+}
+
+/// True when two namespaced objects land in the same namespace.
+pub(crate) fn same_namespace(a: &Resource, b: &Resource) -> bool {
+    a.namespace() == b.namespace()
+}
+
+/// "namespace gitea" or "the default namespace", for messages.
+pub(crate) fn namespace_words(r: &Resource) -> String {
+    match r.namespace() {
+        "" => "the default namespace".to_string(),
+        ns => format!("namespace {ns}"),
+    }
+}
+
+/// The Cluster of this render a ScheduledBackup targets.
+pub(crate) fn target_cluster<'a>(
+    ctx: &VariantContext<'a>,
+    sb: &ScheduledBackup<'_>,
+) -> Option<Cluster<'a>> {
+    let name = sb.cluster_name()?;
+    ctx.variant
+        .clusters()
+        .find(|c| c.name() == name && same_namespace(c.resource, sb.resource))
+}
+
+/// The ScheduledBackups that can target a Cluster: this render's and loose ones.
+pub(crate) fn scheduled_backups<'a>(ctx: &VariantContext<'a>) -> Vec<ScheduledBackup<'a>> {
+    ctx.variant
+        .resources()
+        .iter()
+        .chain(ctx.repo.loose.iter())
+        .filter_map(ScheduledBackup::from)
+        .collect()
+}
+
+/// The ObjectStores a Cluster of this render can use: this render's and loose ones.
+pub(crate) fn object_stores<'a>(ctx: &VariantContext<'a>) -> Vec<ObjectStore<'a>> {
+    ctx.variant
+        .resources()
+        .iter()
+        .chain(ctx.repo.loose.iter())
+        .filter_map(ObjectStore::from)
+        .collect()
 }

@@ -1,8 +1,56 @@
-//! Deprecation rules.
+//! Deprecation rules: fields CNPG or kustomize are phasing out, judged against
+//! the target CNPG version in the settings.
+
+use std::path::Path;
+
+use cnpg_dr_core::discover::Database;
+use cnpg_dr_core::yaml::Node;
 
 use crate::rules::Rule;
 
+pub mod barman_object_store_deprecated;
+pub mod kustomize_deprecated_fields;
+pub mod pod_monitor_deprecated;
+pub mod validation_disabled;
+
 /// The rules of this group.
 pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![]
+    vec![
+        &barman_object_store_deprecated::BarmanObjectStoreDeprecated,
+        &validation_disabled::ValidationDisabled,
+        &pod_monitor_deprecated::PodMonitorDeprecated,
+        &kustomize_deprecated_fields::KustomizeDeprecatedFields,
+    ]
+}
+
+/// How to name a database on the `cnpg-dr` command line: its directory
+/// relative to the repository root (the directory name when that is empty).
+pub(crate) fn database_arg(root: &Path, db: &Database) -> String {
+    let rel = db
+        .dir
+        .strip_prefix(root)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    if rel.is_empty() {
+        db.dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| ".".to_string())
+    } else {
+        rel
+    }
+}
+
+/// The key node of `key` in a mapping node (to point at `barmanObjectStore:` itself).
+pub(crate) fn key_node<'a>(map: &'a Node, key: &str) -> Option<&'a Node> {
+    map.as_map()?
+        .entries
+        .iter()
+        .find(|(k, _)| k.as_str() == Some(key))
+        .map(|(k, _)| k)
+}
+
+/// "1.30", for messages.
+pub(crate) fn version_words(v: (u32, u32)) -> String {
+    format!("{}.{}", v.0, v.1)
 }

@@ -1,0 +1,124 @@
+use cnpg_dr_core::cnpg::{is_false, is_true};
+
+use super::{same_namespace, scheduled_backups};
+use crate::finding::{Finding, Severity};
+use crate::rules::{Rule, RuleMeta, VariantContext};
+
+/// Backups configured, but nothing schedules a base backup.
+pub struct NoScheduledBackup;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "CDR405",
+    name: "no-scheduled-backup",
+    severity: Severity::Warning,
+    summary: "Cluster archives to an object store but no ScheduledBackup targets it",
+    doc: r#"## What it checks
+A `Cluster` with backups configured (`spec.backup.barmanObjectStore` or an enabled Barman Cloud
+plugin entry) should be the target of at least one `ScheduledBackup` (same name in
+`spec.cluster.name`, same namespace) that is not suspended, in its render or among the
+repository's loose manifests.
+
+## Why it matters during a recovery
+WAL archiving alone does not make a Cluster recoverable: a restore starts from a base backup
+and replays WAL from there. CNPG takes no base backup by itself, so without a schedule the
+only base backups are the ones someone took by hand. A recovery then replays every WAL segment
+since that backup (hours or days of replay), or fails with "no target backup found" when there
+is none in the lineage, for example right after the write lineage was bumped by a previous
+recovery.
+
+## Example
+```yaml
+# base/kustomization.yaml lists cluster.yaml and objectstore.yaml, no scheduled-backup.yaml
+```
+
+## Fix
+Add a ScheduledBackup (six cron fields, seconds first):
+```yaml
+apiVersion: postgresql.cnpg.io/v1
+kind: ScheduledBackup
+metadata:
+  name: gitea-database-daily
+spec:
+  schedule: "0 30 2 * * *"
+  backupOwnerReference: self
+  immediate: true
+  cluster:
+    name: gitea-database
+  method: plugin
+  pluginConfiguration:
+    name: barman-cloud.cloudnative-pg.io
+```
+`immediate: true` takes the first base backup of a new lineage right away.
+
+## References
+- CNPG docs, "Backup": scheduled backups, `immediate`.
+- Barman Cloud: a recovery selects a base backup first (`no target backup found`).
+"#,
+};
+
+impl Rule for NoScheduledBackup {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_variant(&self, ctx: &VariantContext<'_>, out: &mut Vec<Finding>) {
+        let schedules = scheduled_backups(ctx);
+        for cluster in ctx.variant.clusters() {
+            let configured = cluster.native_store().is_some()
+                || cluster
+                    .barman_plugins()
+                    .iter()
+                    .any(|p| !is_false(p.get_path(&["enabled"])));
+            let targeting: Vec<_> = schedules
+                .iter()
+                .filter(|sb| {
+                    sb.cluster_name() == Some(cluster.name())
+                        && same_namespace(sb.resource, cluster.resource)
+                })
+                .collect();
+            let suspended: Vec<&str> = targeting
+                .iter()
+                .filter(|sb| is_true(sb.field(&["suspend"])))
+                .map(|sb| sb.resource.name())
+                .collect();
+            if !configured || targeting.len() > suspended.len() {
+                continue;
+            }
+            let why = if suspended.is_empty() {
+                "no ScheduledBackup targets it".to_string()
+            } else {
+                let which = if suspended.len() == 1 {
+                    "the only ScheduledBackup"
+                } else {
+                    "every ScheduledBackup"
+                };
+                format!(
+                    "{which} targeting it ({}) is suspended",
+                    suspended.join(", ")
+                )
+            };
+            let anchor = cluster
+                .node()
+                .get_path(&["metadata", "name"])
+                .unwrap_or(cluster.node());
+            let mut f = ctx.finding(
+                &META,
+                &anchor.span,
+                format!(
+                    "Cluster {} archives WAL to an object store, but {why}: no base backup is taken, so a recovery has nothing recent to start from",
+                    cluster.name()
+                ),
+            );
+            f.help = Some(format!(
+                "add a ScheduledBackup with spec.cluster.name: {} (method: {}), and immediate: true for the first backup",
+                cluster.name(),
+                if cluster.native_store().is_some() {
+                    "barmanObjectStore"
+                } else {
+                    "plugin, pluginConfiguration.name: barman-cloud.cloudnative-pg.io"
+                }
+            ));
+            out.push(f);
+        }
+    }
+}
