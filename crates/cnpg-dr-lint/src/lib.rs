@@ -5,6 +5,7 @@ pub mod finding;
 pub mod output;
 pub mod rules;
 pub mod runner;
+pub mod status;
 
 pub use finding::{Finding, Severity};
 pub use rules::{registry, Rule, RuleMeta};

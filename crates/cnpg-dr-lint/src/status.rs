@@ -1,0 +1,213 @@
+//! `cnpg-dr status`: where every database stands, from Git alone.
+//!
+//! One row per rendered Cluster of each database's active variant: mode (the
+//! active overlay), effective write and read lineages after CNPG's defaults,
+//! recovery target, backup shape, the Argo CD application deploying it, and
+//! the number of findings by severity.
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use cnpg_dr_core::argocd::{argo_objects, deployed_databases};
+use cnpg_dr_core::cnpg::{BootstrapMethod, Cluster};
+use cnpg_dr_core::discover::Repository;
+
+use crate::finding::{Finding, Severity};
+use crate::output::relative;
+
+/// One row of the status table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub dir: String,
+    pub name: String,
+    pub namespace: String,
+    pub mode: String,
+    pub write_lineage: Option<String>,
+    pub read_lineage: Option<String>,
+    pub backup_shape: String,
+    pub recovery_target: Option<String>,
+    pub application: Option<String>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+fn recovery_target(cluster: &Cluster<'_>) -> Option<String> {
+    let recovery = cluster.recovery()?;
+    let Some(target) = recovery.target() else {
+        return Some("latest".to_string());
+    };
+    let field = |k: &str| {
+        target
+            .get_path(&[k])
+            .and_then(|n| n.as_str())
+            .map(str::to_string)
+    };
+    for (key, label) in [
+        ("targetTime", "time"),
+        ("targetLSN", "lsn"),
+        ("targetXID", "xid"),
+        ("targetName", "name"),
+        ("backupID", "backupID"),
+    ] {
+        if let Some(v) = field(key) {
+            return Some(format!("{label} {v}"));
+        }
+    }
+    if field("targetImmediate").as_deref() == Some("true") {
+        return Some("immediate".to_string());
+    }
+    Some("latest".to_string())
+}
+
+/// Builds the rows for a discovered repository and its findings.
+pub fn rows(repo: &Repository, findings: &[Finding], base: &Path) -> Vec<Row> {
+    let apps: Vec<(String, Vec<std::path::PathBuf>)> = argo_objects(repo)
+        .into_iter()
+        .map(|r| {
+            (
+                format!("{}/{}", r.kind(), r.name()),
+                deployed_databases(r, repo),
+            )
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for db in &repo.databases {
+        let variant = db.active();
+        let count = |s: Severity| {
+            findings
+                .iter()
+                .filter(|f| f.severity == s && f.database.as_deref() == Some(db.dir.as_path()))
+                .count()
+        };
+        let application = apps
+            .iter()
+            .filter(|(_, dbs)| dbs.contains(&db.dir))
+            .map(|(name, _)| name.clone())
+            .collect::<Vec<_>>();
+        for cluster in variant.clusters() {
+            let bootstrap = cluster.bootstrap();
+            let mode = variant
+                .overlay_name()
+                .map(str::to_string)
+                .or_else(|| bootstrap.map(|b| b.key().to_string()))
+                .unwrap_or_else(|| "none".to_string());
+            let shape = if cluster.native_store().is_some() {
+                "native"
+            } else if !cluster.barman_plugins().is_empty() {
+                "plugin"
+            } else {
+                "none"
+            };
+            let in_recovery = bootstrap == Some(BootstrapMethod::Recovery);
+            rows.push(Row {
+                dir: relative(&db.dir, base),
+                name: cluster.name().to_string(),
+                namespace: cluster.namespace().to_string(),
+                mode,
+                write_lineage: cluster.write_lineage().map(|l| l.name),
+                read_lineage: if in_recovery {
+                    cluster.read_lineage().map(|l| l.name)
+                } else {
+                    None
+                },
+                backup_shape: shape.to_string(),
+                recovery_target: if in_recovery {
+                    recovery_target(&cluster)
+                } else {
+                    None
+                },
+                application: (!application.is_empty()).then(|| application.join(", ")),
+                errors: count(Severity::Error),
+                warnings: count(Severity::Warning),
+                infos: count(Severity::Info),
+            });
+        }
+    }
+    rows
+}
+
+/// JSON, schema version 1 (docs/status-output.md).
+pub fn to_json(rows: &[Row]) -> String {
+    let clusters: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "dir": r.dir,
+                "name": r.name,
+                "namespace": r.namespace,
+                "mode": r.mode,
+                "write_lineage": r.write_lineage,
+                "read_lineage": r.read_lineage,
+                "backup_shape": r.backup_shape,
+                "recovery_target": r.recovery_target,
+                "application": r.application,
+                "findings": {"error": r.errors, "warning": r.warnings, "info": r.infos},
+            })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&json!({"version": 1, "clusters": clusters}))
+        .unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// A plain-text table, columns padded to their widest cell.
+pub fn to_table(rows: &[Row]) -> String {
+    let header = [
+        "DATABASE",
+        "CLUSTER",
+        "MODE",
+        "WRITES",
+        "READS",
+        "TARGET",
+        "BACKUP",
+        "APPLICATION",
+        "FINDINGS",
+    ];
+    let dash = || "-".to_string();
+    let cells: Vec<[String; 9]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.dir.clone(),
+                if r.namespace.is_empty() {
+                    r.name.clone()
+                } else {
+                    format!("{}/{}", r.namespace, r.name)
+                },
+                r.mode.clone(),
+                r.write_lineage.clone().unwrap_or_else(dash),
+                r.read_lineage.clone().unwrap_or_else(dash),
+                r.recovery_target.clone().unwrap_or_else(dash),
+                r.backup_shape.clone(),
+                r.application.clone().unwrap_or_else(dash),
+                format!("{}E {}W {}I", r.errors, r.warnings, r.infos),
+            ]
+        })
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row.iter()) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |row: &[String]| {
+        let mut s = String::new();
+        for (i, (c, w)) in row.iter().zip(&widths).enumerate() {
+            if i + 1 == row.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        s.push('\n');
+        s
+    };
+    let mut out = line(&header.map(str::to_string));
+    for row in &cells {
+        out.push_str(&line(row));
+    }
+    out
+}
