@@ -18,6 +18,10 @@ pub enum Command {
     Lint(LintArgs),
     /// Print a kustomization root rendered exactly as `kubectl kustomize` prints it.
     Render(RenderArgs),
+    /// List every rule: id, name, default severity and summary.
+    Rules(RulesArgs),
+    /// Print a rule's documentation (Markdown).
+    Explain(ExplainArgs),
 }
 
 #[derive(Debug, Args)]
@@ -80,4 +84,25 @@ pub struct LintArgs {
     /// Use this configuration file instead of looking for .cnpg-dr.yaml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+/// Output format of `rules`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RulesFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule id (`CDR101`) or name (`lineage-write-equals-source`).
+    #[arg(value_name = "ID|NAME")]
+    pub rule: String,
 }

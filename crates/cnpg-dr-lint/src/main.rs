@@ -18,5 +18,7 @@ fn main() -> ExitCode {
     match cli.command {
         cli::Command::Render(args) => commands::render::run(&args),
         cli::Command::Lint(args) => commands::lint::run(&args),
+        cli::Command::Rules(args) => commands::rules::run(&args),
+        cli::Command::Explain(args) => commands::explain::run(&args),
     }
 }
