@@ -18,6 +18,10 @@ pub enum Command {
     Lint(LintArgs),
     /// Print a kustomization root rendered exactly as `kubectl kustomize` prints it.
     Render(RenderArgs),
+    /// List every rule: id, name, default severity and summary.
+    Rules(RulesArgs),
+    /// Print a rule's documentation (Markdown).
+    Explain(ExplainArgs),
 }
 
 #[derive(Debug, Args)]
@@ -34,8 +38,14 @@ pub struct RenderArgs {
 /// Output format of `lint`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Diagnostics with source snippets, grouped by database, and a summary line.
     Human,
+    /// A stable JSON document (docs/json-output.md).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other dashboards.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
 }
 
 /// Severity threshold for a failing exit code.
@@ -47,15 +57,52 @@ pub enum FailOn {
     Never,
 }
 
+/// When human output is colored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Color {
+    /// When stdout is a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// Repositories or directories to lint (default: the current directory).
+    /// Directories or single YAML files to lint (default: the current directory).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
-    /// Exit 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, default_value = "error")]
-    pub fail_on: FailOn,
+    /// Exit 1 when a finding is at or above this severity [default: error, or
+    /// `failOn` from .cnpg-dr.yaml].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Color of human output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: Color,
+    /// Use this configuration file instead of looking for .cnpg-dr.yaml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Output format of `rules`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RulesFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule id (`CDR101`) or name (`lineage-write-equals-source`).
+    #[arg(value_name = "ID|NAME")]
+    pub rule: String,
 }

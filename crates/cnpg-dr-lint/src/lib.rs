@@ -1,11 +1,13 @@
 //! The cnpg-dr rule catalogue and its runner. The `cnpg-dr` binary is a thin
 //! layer over this library: parse arguments, discover, run rules, format.
 
+pub mod config;
 pub mod finding;
 pub mod output;
 pub mod rules;
 pub mod runner;
 pub mod status;
+pub mod suppress;
 
 pub use finding::{Finding, Severity};
 pub use rules::{registry, Rule, RuleMeta};

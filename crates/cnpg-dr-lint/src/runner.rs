@@ -1,12 +1,23 @@
 //! Runs the catalogue over a discovered repository: parallel across databases,
-//! deterministic in output order.
+//! deterministic in output order. [`lint_path`] is the whole pipeline for one
+//! linted path: configuration, discovery (or one loose file), rules, excluded
+//! files, inline suppressions, severities.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use cnpg_dr_core::discover::Repository;
+use cnpg_dr_core::discover::{discover, DiscoverOptions, Repository};
+use cnpg_dr_core::fs::{normalize, FileSystem};
+use cnpg_dr_core::kustomize::{RenderError, Resource};
+use cnpg_dr_core::yaml::{load_str, LoadError, LoadLimits};
 
+use crate::config::{lookup, rule_names, Config};
 use crate::finding::Finding;
 use crate::rules::{DatabaseContext, RepositoryContext, Rule, Settings, VariantContext};
+use crate::suppress;
 
 /// Runs `rules` and returns findings sorted by file, line, column and rule,
 /// with duplicates (the same base line seen through several overlays) merged:
@@ -43,6 +54,14 @@ pub fn run(repo: &Repository, rules: &[&'static dyn Rule], settings: &Settings) 
     for rule in rules {
         rule.check_repository(&ctx, &mut findings);
     }
+    sort_and_merge(&mut findings);
+    findings
+}
+
+/// Sorts findings by file, line, column and rule, and merges duplicates (the
+/// same base line seen through several overlays): the first one is kept, which
+/// is the active variant's.
+pub fn sort_and_merge(findings: &mut Vec<Finding>) {
     findings.sort_by(|a, b| {
         (
             a.path(),
@@ -68,5 +87,188 @@ pub fn run(repo: &Repository, rules: &[&'static dyn Rule], settings: &Settings) 
             && later.column() == earlier.column()
             && later.message == earlier.message
     });
-    findings
+}
+
+/// Every rule a user can name: the registry and the suppression meta-rules, in id order.
+pub fn catalogue() -> Vec<&'static dyn Rule> {
+    let mut all = crate::rules::registry();
+    all.extend(crate::rules::meta_rules());
+    all.sort_by_key(|r| r.meta().id);
+    all
+}
+
+/// What linting one path found.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Findings after exclusions, suppressions and severity changes, sorted.
+    pub findings: Vec<Finding>,
+    /// How many database directories were linted.
+    pub databases: usize,
+    /// How many findings inline suppressions silenced.
+    pub suppressed: usize,
+    /// Kustomization roots that failed to render (not findings: reported to the user apart).
+    pub failed_roots: Vec<(PathBuf, RenderError)>,
+}
+
+/// Why a path could not be linted at all.
+#[derive(Debug, thiserror::Error)]
+pub enum LintError {
+    #[error("{}: no such file or directory", .0.display())]
+    NotFound(PathBuf),
+    #[error("{}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Yaml(LoadError),
+}
+
+/// A repository made of one file's documents, as loose resources (what
+/// discovery makes of a YAML file no kustomization includes).
+pub fn file_repository(fs: &dyn FileSystem, file: &Path) -> Result<Repository, LintError> {
+    let bytes = fs.read(file).map_err(|source| LintError::Read {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let text = String::from_utf8_lossy(&bytes);
+    let docs = load_str(&text, Arc::from(file), &LoadLimits::default()).map_err(LintError::Yaml)?;
+    let loose = docs
+        .into_iter()
+        .filter(|d| d.get_path(&["kind"]).is_some() && d.get_path(&["apiVersion"]).is_some())
+        .filter_map(|d| Resource::new(d, file.to_path_buf()).ok())
+        .collect();
+    Ok(Repository {
+        root: file.parent().map(Path::to_path_buf).unwrap_or_default(),
+        loose,
+        ..Repository::default()
+    })
+}
+
+fn is_yaml(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+/// Walks `root` the way discovery does (hidden entries skipped) and returns
+/// the excluded entries (relative to `root`, for discovery) and the YAML files
+/// that are not excluded (where suppressions are looked for).
+fn walk(fs: &dyn FileSystem, root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut excluded = Vec::new();
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    let mut seen = BTreeSet::new();
+    while let Some(dir) = stack.pop() {
+        if let Ok(real) = fs.canonicalize(&dir) {
+            if !seen.insert(real) {
+                continue;
+            }
+        }
+        let mut entries = fs.read_dir(&dir).unwrap_or_default();
+        entries.sort();
+        for e in entries {
+            let hidden = e
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            if hidden {
+                continue;
+            }
+            if config.is_excluded(&e) {
+                if let Ok(rel) = e.strip_prefix(root) {
+                    excluded.push(rel.to_path_buf());
+                }
+                continue;
+            }
+            if fs.is_dir(&e) {
+                stack.push(e);
+            } else if is_yaml(&e) && fs.is_file(&e) {
+                files.push(e);
+            }
+        }
+    }
+    files.sort();
+    (excluded, files)
+}
+
+/// Lints one path (a directory, or a single YAML file linted as loose
+/// resources) under a configuration. `path` must be absolute.
+pub fn lint_path(fs: &dyn FileSystem, path: &Path, config: &Config) -> Result<Report, LintError> {
+    let path = normalize(path);
+    let rules: Vec<&'static dyn Rule> = crate::rules::registry()
+        .into_iter()
+        .filter(|r| config.enabled(r.meta().id))
+        .collect();
+    let mut settings = Settings::default();
+    if let Some(v) = config.cnpg_version {
+        settings.cnpg_version = v;
+    }
+    // `in_scope`: the linted files, where unused suppressions are reported. A
+    // single file linted alone has none: without its kustomization most rules
+    // cannot fire, so "unused" would be noise.
+    let (repo, in_scope, mut files) = if fs.is_dir(&path) {
+        let (exclude, files) = walk(fs, &path, config);
+        let options = DiscoverOptions {
+            exclude,
+            ..DiscoverOptions::default()
+        };
+        let files: BTreeSet<PathBuf> = files.into_iter().collect();
+        (discover(fs, &path, &options), files.clone(), files)
+    } else if fs.is_file(&path) {
+        let mut files = BTreeSet::new();
+        if !config.is_excluded(&path) {
+            files.insert(path.clone());
+        }
+        (file_repository(fs, &path)?, BTreeSet::new(), files)
+    } else {
+        return Err(LintError::NotFound(path));
+    };
+
+    let mut findings = run(&repo, &rules, &settings);
+    findings.retain(|f| !f.path().is_some_and(|p| config.is_excluded(p)));
+
+    // Suppressions: in every linted file, and in files outside the path that
+    // findings point into (a shared base).
+    let catalogue = catalogue();
+    let resolve = |s: &str| lookup(&catalogue, s).map(|r| r.meta().id);
+    files.extend(
+        findings
+            .iter()
+            .filter_map(|f| f.path())
+            .filter(|p| !config.is_excluded(p))
+            .map(Path::to_path_buf),
+    );
+    let mut directives = Vec::new();
+    for file in &files {
+        let Ok(bytes) = fs.read(file) else { continue };
+        let text = String::from_utf8_lossy(&bytes);
+        directives.extend(suppress::scan(file, &text, &resolve));
+    }
+    let (mut findings, suppressed) = suppress::apply(findings, &mut directives);
+    let names = rule_names(&catalogue);
+    let meta = suppress::meta_findings(
+        &directives,
+        &|d| in_scope.contains(&*d.span.file),
+        &|id| config.enabled(id),
+        &names,
+    );
+    let db_dirs: BTreeSet<&Path> = repo.databases.iter().map(|d| d.dir.as_path()).collect();
+    for mut f in meta.into_iter().filter(|f| config.enabled(f.rule)) {
+        // A comment inside a database directory belongs to that database.
+        f.database = f
+            .path()
+            .and_then(|p| p.ancestors().find(|a| db_dirs.contains(a)))
+            .map(Path::to_path_buf);
+        findings.push(f);
+    }
+    for f in &mut findings {
+        if let Some(s) = config.severity(f.rule) {
+            f.severity = s;
+        }
+    }
+    sort_and_merge(&mut findings);
+    Ok(Report {
+        findings,
+        databases: repo.databases.len(),
+        suppressed,
+        failed_roots: repo.failed_roots,
+    })
 }

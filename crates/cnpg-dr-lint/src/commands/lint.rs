@@ -1,55 +1,195 @@
-//! `cnpg-dr lint`: discover, run the catalogue, format.
+//! `cnpg-dr lint`: find the configuration, lint each path, format.
+//! Findings go to stdout; render failures and errors go to stderr.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use cnpg_dr_core::discover::{discover, DiscoverOptions};
-use cnpg_dr_core::fs::RealFs;
-use cnpg_dr_lint::output;
-use cnpg_dr_lint::{registry, runner, Finding, Severity};
+use cnpg_dr_core::fs::{normalize, FileSystem, RealFs};
+use cnpg_dr_lint::config::{self, Config, ConfigError, FailOn};
+use cnpg_dr_lint::runner::{self, LintError};
+use cnpg_dr_lint::{output, Finding};
+use miette::{NamedSource, SourceSpan};
 
-use crate::cli::{FailOn, Format, LintArgs};
+use crate::cli::{self, Color, Format, LintArgs};
+use crate::diagnostic::{display_path, from_render_error};
+
+/// A configuration mistake, shown with its line.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+struct ConfigDiagnostic {
+    message: String,
+    #[source_code]
+    source_code: Option<NamedSource<String>>,
+    #[label("here")]
+    span: Option<SourceSpan>,
+    #[help]
+    help: Option<String>,
+}
+
+fn config_diagnostic(e: &ConfigError) -> ConfigDiagnostic {
+    let name = display_path(&e.file);
+    let mut d = ConfigDiagnostic {
+        message: format!("{name}:{}:{}: {}", e.line, e.column, e.message),
+        source_code: None,
+        span: None,
+        help: e.help.clone(),
+    };
+    if let Ok(text) = std::fs::read_to_string(&e.file) {
+        let start = e.start.min(text.len());
+        let len = e.end.saturating_sub(start).max(1).min(text.len() - start);
+        d.span = Some(SourceSpan::new(start.into(), len));
+        d.source_code = Some(NamedSource::new(name, text));
+    }
+    d
+}
+
+fn fail_on(f: cli::FailOn) -> FailOn {
+    match f {
+        cli::FailOn::Error => FailOn::Error,
+        cli::FailOn::Warning => FailOn::Warning,
+        cli::FailOn::Info => FailOn::Info,
+        cli::FailOn::Never => FailOn::Never,
+    }
+}
+
+/// The repository root that SARIF locations are relative to: the nearest
+/// directory holding `.git` from the current directory up, else the current
+/// directory.
+fn source_root(cwd: &Path) -> PathBuf {
+    cwd.ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(cwd)
+        .to_path_buf()
+}
+
+fn use_color(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// Loads (once) the configuration file that applies to a path.
+fn config_for(
+    cache: &mut BTreeMap<PathBuf, Config>,
+    file: Option<PathBuf>,
+) -> Result<&Config, ConfigError> {
+    let key = file.clone().unwrap_or_default();
+    if !cache.contains_key(&key) {
+        let config = match &file {
+            Some(f) => Config::load(&RealFs, f, &runner::catalogue())?,
+            None => Config::default(),
+        };
+        cache.insert(key.clone(), config);
+    }
+    Ok(&cache[&key])
+}
 
 pub fn run(args: &LintArgs) -> ExitCode {
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: cannot read the current directory: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
-    let base = std::env::current_dir().unwrap_or_default();
-    let rules = registry();
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut databases = 0;
-    for path in &paths {
-        if !path.is_dir() {
-            eprintln!("error: {}: not a directory", path.display());
+    let explicit_config = args.config.as_ref().map(|c| normalize(&cwd.join(c)));
+    if let Some(c) = &explicit_config {
+        if !RealFs.is_file(c) {
+            eprintln!("error: {}: no such configuration file", display_path(c));
             return ExitCode::from(2);
         }
-        let root = base.join(path);
-        let root = cnpg_dr_core::fs::normalize(&root);
-        let repo = discover(&RealFs, &root, &DiscoverOptions::default());
-        databases += repo.databases.len();
-        findings.extend(runner::run(&repo, &rules, &Default::default()));
     }
-    let text = match args.format {
-        Format::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            output::human::render(&findings, &base, color, databases)
+    let mut configs = BTreeMap::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut databases = 0;
+    let mut suppressed = 0;
+    let mut failing = false;
+    for path in &paths {
+        let target = normalize(&cwd.join(path));
+        if !RealFs.is_dir(&target) && !RealFs.is_file(&target) {
+            eprintln!("error: {}: no such file or directory", path.display());
+            return ExitCode::from(2);
         }
-        Format::Json => output::json::render(&findings, &base, databases),
+        let file = explicit_config
+            .clone()
+            .or_else(|| config::find(&RealFs, &target));
+        let config = match config_for(&mut configs, file) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("{:?}", miette::Report::new(config_diagnostic(&e)));
+                return ExitCode::from(2);
+            }
+        };
+        let report = match runner::lint_path(&RealFs, &target, config) {
+            Ok(r) => r,
+            Err(LintError::Yaml(e)) => {
+                eprintln!(
+                    "error: {}:{}:{}: not valid YAML: {}",
+                    display_path(&e.file),
+                    e.line,
+                    e.column,
+                    e.message
+                );
+                return ExitCode::from(2);
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        for (dir, e) in &report.failed_roots {
+            eprintln!(
+                "warning: {} was not linted: it does not render",
+                display_path(dir)
+            );
+            eprintln!("{:?}", miette::Report::new(from_render_error(e)));
+        }
+        let threshold = args
+            .fail_on
+            .map(fail_on)
+            .or(config.fail_on)
+            .unwrap_or(FailOn::Error)
+            .threshold();
+        if let Some(t) = threshold {
+            failing |= report.findings.iter().any(|f| f.severity >= t);
+        }
+        databases += report.databases;
+        suppressed += report.suppressed;
+        findings.extend(report.findings);
+    }
+    // Overlapping paths would report a finding twice.
+    runner::sort_and_merge(&mut findings);
+    let text = match args.format {
+        Format::Human => output::human::render_with_suppressed(
+            &findings,
+            &cwd,
+            use_color(args.color),
+            databases,
+            suppressed,
+        ),
+        Format::Json => output::json::render(&findings, &cwd, databases, suppressed),
+        Format::Sarif => output::sarif::render(&findings, &runner::catalogue(), &source_root(&cwd)),
+        Format::Github => output::github::render(&findings, &cwd),
     };
-    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+    if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
+        eprintln!("error: cannot write the findings: {e}");
         return ExitCode::from(2);
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
-    match threshold {
-        Some(t) if findings.iter().any(|f| f.severity >= t) => ExitCode::from(1),
-        _ => ExitCode::SUCCESS,
+    if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }

@@ -1,4 +1,6 @@
 //! One module per subcommand.
 
+pub mod explain;
 pub mod lint;
 pub mod render;
+pub mod rules;

@@ -82,6 +82,18 @@ fn diagnostic(f: &Finding, base: &Path) -> FindingDiagnostic {
 
 /// Renders findings grouped by database, then a summary line.
 pub fn render(findings: &[Finding], base: &Path, color: bool, databases: usize) -> String {
+    render_with_suppressed(findings, base, color, databases, 0)
+}
+
+/// [`render`], with the number of findings inline suppressions silenced in the
+/// summary line (when there were any).
+pub fn render_with_suppressed(
+    findings: &[Finding],
+    base: &Path,
+    color: bool,
+    databases: usize,
+    suppressed: usize,
+) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -109,7 +121,7 @@ pub fn render(findings: &[Finding], base: &Path, color: bool, databases: usize) 
         }
     }
     let count = |s| findings.iter().filter(|f| f.severity == s).count();
-    let _ = writeln!(
+    let _ = write!(
         out,
         "{} error(s), {} warning(s), {} info(s) in {} database(s)",
         count(Severity::Error),
@@ -117,5 +129,9 @@ pub fn render(findings: &[Finding], base: &Path, color: bool, databases: usize) 
         count(Severity::Info),
         databases
     );
+    if suppressed > 0 {
+        let _ = write!(out, ", {suppressed} suppressed");
+    }
+    out.push('\n');
     out
 }

@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 use super::relative;
 use crate::finding::{Finding, Severity};
 
-pub fn render(findings: &[Finding], base: &Path, databases: usize) -> String {
+/// Renders the document; paths relative to `base` (the current directory).
+pub fn render(findings: &[Finding], base: &Path, databases: usize, suppressed: usize) -> String {
     let items: Vec<Value> = findings
         .iter()
         .map(|f| {
@@ -36,6 +37,7 @@ pub fn render(findings: &[Finding], base: &Path, databases: usize) -> String {
             "errors": count(Severity::Error),
             "warnings": count(Severity::Warning),
             "infos": count(Severity::Info),
+            "suppressed": suppressed,
         },
     });
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();

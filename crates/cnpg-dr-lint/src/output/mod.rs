@@ -1,14 +1,61 @@
 //! Output formats of `cnpg-dr lint`.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
-use std::path::Path;
+use std::path::{Component, Path};
 
-/// A path as shown to the user: relative to `base` when it is inside it.
+/// A path as shown to the user: relative to `base` (with `..` when it is
+/// beside it), or as it is when the two share no root.
 pub fn relative(path: &Path, base: &Path) -> String {
-    path.strip_prefix(base)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
+    let shown = match path.strip_prefix(base) {
+        Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
+        Ok(rel) => rel.to_string_lossy().into_owned(),
+        Err(_) => beside(path, base).unwrap_or_else(|| path.to_string_lossy().into_owned()),
+    };
+    shown.replace('\\', "/")
+}
+
+/// `path` relative to `base` through `..`, when both are absolute and share a root.
+fn beside(path: &Path, base: &Path) -> Option<String> {
+    if !path.is_absolute() || !base.is_absolute() {
+        return None;
+    }
+    let p: Vec<Component> = path.components().collect();
+    let b: Vec<Component> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    // Only the root in common (or a different Windows prefix): absolute is clearer.
+    if common <= 1 {
+        return None;
+    }
+    let mut parts: Vec<String> = vec!["..".to_string(); b.len() - common];
+    parts.extend(
+        p[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative;
+    use std::path::Path;
+
+    #[test]
+    fn paths_are_shown_relative_to_the_base() {
+        let base = Path::new("/home/me/repo");
+        assert_eq!(
+            relative(Path::new("/home/me/repo/a/b.yaml"), base),
+            "a/b.yaml"
+        );
+        assert_eq!(relative(Path::new("/home/me/repo"), base), ".");
+        assert_eq!(
+            relative(Path::new("/home/me/other/c.yaml"), base),
+            "../other/c.yaml"
+        );
+        assert_eq!(relative(Path::new("/srv/c.yaml"), base), "/srv/c.yaml");
+    }
 }

@@ -149,6 +149,12 @@ pub fn registry() -> Vec<&'static dyn Rule> {
     all
 }
 
+/// The suppression meta-rules (CDR001, CDR002). They have no check: the runner
+/// reports them while applying `# cnpg-dr: ignore[...]` comments.
+pub fn meta_rules() -> Vec<&'static dyn Rule> {
+    crate::suppress::rules()
+}
+
 /// The rule with this id or name.
 pub fn find(id_or_name: &str) -> Option<&'static dyn Rule> {
     registry()

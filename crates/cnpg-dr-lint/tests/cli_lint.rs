@@ -1,0 +1,838 @@
+//! `cnpg-dr lint`, `rules` and `explain`, run as a real process on the demo
+//! repository and on temporary repositories.
+//!
+//! The rule set grows while these tests stand still: they only rely on CDR101,
+//! CDR401, the suppression meta-rules, and the demo's deliberate mistakes for
+//! those two (vaultwarden reads and writes the same lineage, and its
+//! ScheduledBackup has a 5-field cron).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value;
+
+const VAULTWARDEN: &str = "testdata/demo/infrastructure/database/cloudnative-pg/vaultwarden";
+const SCHEDULE: &str = "base/scheduled-backup.yaml";
+const RECOVERY_PATCH: &str = "overlays/recovery/bootstrap-patch.yaml";
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn cnpg_dr_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cnpg-dr"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn cnpg_dr(args: &[&str]) -> Output {
+    cnpg_dr_in(&workspace(), args)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            stdout(o),
+            stderr(o)
+        )
+    })
+}
+
+fn findings(doc: &Value) -> &Vec<Value> {
+    doc["findings"].as_array().expect("a findings array")
+}
+
+/// Findings of one rule, as (file, line, column).
+fn located(doc: &Value, rule: &str) -> Vec<(String, u64, u64)> {
+    findings(doc)
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["column"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// A repository in a temporary directory (with a `.git` so that configuration
+/// lookup stops there), removed when dropped.
+struct TempRepo {
+    root: PathBuf,
+}
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+impl TempRepo {
+    fn new() -> TempRepo {
+        let root = std::env::temp_dir().join(format!(
+            "cnpg-dr-cli-lint-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        TempRepo { root }
+    }
+
+    /// A repository holding a copy of the demo's vaultwarden database.
+    fn vaultwarden() -> TempRepo {
+        let repo = TempRepo::new();
+        copy_dir(
+            &workspace().join(VAULTWARDEN),
+            &repo.root.join("vaultwarden"),
+        );
+        repo
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    /// Replaces the one line of a file that contains `needle`.
+    fn edit_line(&self, rel: &str, needle: &str, with: &dyn Fn(&str) -> String) {
+        let text = self.read(rel);
+        assert_eq!(text.matches(needle).count(), 1, "{rel}: {needle:?}");
+        let out: Vec<String> = text
+            .lines()
+            .map(|l| {
+                if l.contains(needle) {
+                    with(l)
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        self.write(rel, &(out.join("\n") + "\n"));
+    }
+
+    fn lint(&self, args: &[&str]) -> Output {
+        cnpg_dr_in(&self.root, &[&["lint"], args].concat())
+    }
+
+    fn lint_json(&self, args: &[&str]) -> Value {
+        json(&self.lint(&[&["--format", "json"], args].concat()))
+    }
+}
+
+impl Drop for TempRepo {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn vw(rel: &str) -> String {
+    format!("vaultwarden/{rel}")
+}
+
+// ── exit codes and human output ──────────────────────────────────────────────
+
+#[test]
+fn demo_fails_with_the_vaultwarden_mistakes_in_human_output() {
+    let out = cnpg_dr(&["lint", "testdata/demo"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains(&format!("── {VAULTWARDEN} ──")), "{text}");
+    assert!(text.contains("CDR401(schedule-five-fields)"), "{text}");
+    assert!(
+        text.contains("CDR101(lineage-write-equals-source)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{VAULTWARDEN}/{SCHEDULE}:7:13")),
+        "{text}"
+    );
+    assert!(text.contains("in 4 database(s)"), "{text}");
+    assert!(!text.contains('\u{1b}'), "NO_COLOR output has no escapes");
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn color_follows_the_flag_over_no_color() {
+    let always = cnpg_dr(&["lint", "--color", "always", VAULTWARDEN]);
+    assert!(stdout(&always).contains("\u{1b}["), "{}", stdout(&always));
+    let never = cnpg_dr(&["lint", "--color", "never", VAULTWARDEN]);
+    assert!(!stdout(&never).contains('\u{1b}'));
+    assert!(stdout(&never).contains("CDR401(schedule-five-fields)"));
+}
+
+#[test]
+fn a_clean_repository_exits_0() {
+    let repo = TempRepo::new();
+    repo.write("README.md", "nothing to lint\n");
+    let out = repo.lint(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "0 error(s), 0 warning(s), 0 info(s) in 0 database(s)\n"
+    );
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    let never = cnpg_dr(&["lint", "--fail-on", "never", VAULTWARDEN]);
+    assert_eq!(never.status.code(), Some(0));
+    assert!(
+        stdout(&never).contains("CDR401"),
+        "findings are still printed"
+    );
+    for level in ["error", "warning", "info"] {
+        let out = cnpg_dr(&["lint", "--fail-on", level, VAULTWARDEN]);
+        assert_eq!(out.status.code(), Some(1), "--fail-on {level}");
+    }
+}
+
+#[test]
+fn usage_and_path_errors_exit_2_with_nothing_on_stdout() {
+    let missing = cnpg_dr(&["lint", "testdata/no-such-dir"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(missing.stdout.is_empty());
+    assert!(
+        stderr(&missing).contains("testdata/no-such-dir: no such file or directory"),
+        "{}",
+        stderr(&missing)
+    );
+    let format = cnpg_dr(&["lint", "--format", "xml", VAULTWARDEN]);
+    assert_eq!(format.status.code(), Some(2));
+    assert!(stderr(&format).contains("xml"));
+    let fail_on = cnpg_dr(&["lint", "--fail-on", "sometimes", VAULTWARDEN]);
+    assert_eq!(fail_on.status.code(), Some(2));
+    let config = cnpg_dr(&["lint", "--config", "no-such.yaml", VAULTWARDEN]);
+    assert_eq!(config.status.code(), Some(2));
+    assert!(stderr(&config).contains("no-such.yaml"));
+}
+
+#[test]
+fn a_root_that_does_not_render_is_reported_on_stderr_only() {
+    let repo = TempRepo::vaultwarden();
+    repo.write("broken/kustomization.yaml", "resources:\n- missing.yaml\n");
+    let out = repo.lint(&["--format", "json"]);
+    let doc = json(&out);
+    assert_eq!(doc["summary"]["databases"], 1);
+    let err = stderr(&out);
+    assert!(err.contains("broken was not linted"), "{err}");
+    assert!(err.contains("missing.yaml"), "{err}");
+}
+
+// ── JSON ─────────────────────────────────────────────────────────────────────
+
+#[test]
+fn json_has_the_documented_fields_and_paths_relative_to_the_cwd() {
+    let out = cnpg_dr(&["lint", "--format", "json", "testdata/demo"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc = json(&out);
+    assert_eq!(doc["version"], 1);
+    let documented = [
+        "rule", "name", "severity", "file", "line", "column", "message", "database", "overlay",
+        "dormant",
+    ];
+    for f in findings(&doc) {
+        let obj = f.as_object().unwrap();
+        for key in documented {
+            assert!(obj.contains_key(key), "{key} missing in {f}");
+        }
+        for key in obj.keys() {
+            assert!(
+                documented.contains(&key.as_str()) || key == "help",
+                "undocumented field {key}"
+            );
+        }
+        assert!(f["file"].as_str().unwrap().starts_with("testdata/demo/"));
+    }
+    let cron = findings(&doc)
+        .iter()
+        .find(|f| f["rule"] == "CDR401" && f["database"] == VAULTWARDEN)
+        .expect("the vaultwarden cron finding");
+    assert_eq!(cron["name"], "schedule-five-fields");
+    assert_eq!(cron["severity"], "error");
+    assert_eq!(cron["file"], format!("{VAULTWARDEN}/{SCHEDULE}"));
+    assert_eq!(
+        (cron["line"].as_u64(), cron["column"].as_u64()),
+        (Some(7), Some(13))
+    );
+    assert_eq!(cron["overlay"], "recovery");
+    assert_eq!(cron["dormant"], false);
+    assert!(cron["message"].as_str().unwrap().contains("5 fields"));
+    assert!(located(&doc, "CDR101")
+        .iter()
+        .any(|(file, line, _)| *file == format!("{VAULTWARDEN}/{RECOVERY_PATCH}") && *line == 18));
+    let summary = &doc["summary"];
+    let count = |s: &str| findings(&doc).iter().filter(|f| f["severity"] == s).count() as u64;
+    assert_eq!(summary["databases"], 4);
+    assert_eq!(summary["errors"].as_u64(), Some(count("error")));
+    assert_eq!(summary["warnings"].as_u64(), Some(count("warning")));
+    assert_eq!(summary["infos"].as_u64(), Some(count("info")));
+    assert_eq!(summary["suppressed"], 0);
+}
+
+#[test]
+fn json_paths_follow_the_cwd_inside_and_beside_the_linted_path() {
+    let inside = json(&cnpg_dr_in(
+        &workspace().join(VAULTWARDEN),
+        &["lint", "--format", "json"],
+    ));
+    assert!(located(&inside, "CDR401").contains(&(SCHEDULE.to_string(), 7, 13)));
+    assert_eq!(
+        findings(&inside)
+            .iter()
+            .find(|f| f["rule"] == "CDR401")
+            .map(|f| f["database"].clone()),
+        Some(Value::from("."))
+    );
+    let beside = json(&cnpg_dr_in(
+        &workspace().join("testdata/rules"),
+        &["lint", "--format", "json", "../demo"],
+    ));
+    let expected = format!(
+        "../demo/{}/{SCHEDULE}",
+        &VAULTWARDEN["testdata/demo/".len()..]
+    );
+    assert!(
+        located(&beside, "CDR401").contains(&(expected.clone(), 7, 13)),
+        "{expected} in {:?}",
+        located(&beside, "CDR401")
+    );
+}
+
+// ── GitHub ───────────────────────────────────────────────────────────────────
+
+#[test]
+fn github_prints_one_escaped_workflow_command_per_finding() {
+    let out = cnpg_dr(&["lint", "--format", "github", VAULTWARDEN]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    for line in text.lines() {
+        assert!(
+            line.starts_with("::error ")
+                || line.starts_with("::warning ")
+                || line.starts_with("::notice "),
+            "{line}"
+        );
+    }
+    let cron = text
+        .lines()
+        .find(|l| l.contains("title=CDR401 schedule-five-fields::"))
+        .expect("a CDR401 line");
+    assert!(
+        cron.starts_with(&format!(
+            "::error file={VAULTWARDEN}/{SCHEDULE},line=7,col=13,title=CDR401 schedule-five-fields::schedule \"0 3 * * *\" has 5 fields"
+        )),
+        "{cron}"
+    );
+    assert!(cron.contains("%0Ahelp: add the seconds field"), "{cron}");
+    assert!(text.contains("title=CDR101 lineage-write-equals-source::"));
+}
+
+#[test]
+fn github_escapes_commas_and_colons_in_file_names() {
+    let repo = TempRepo::new();
+    copy_dir(&workspace().join(VAULTWARDEN), &repo.path("db,1:a"));
+    let text = stdout(&repo.lint(&["--format", "github"]));
+    assert!(
+        text.contains(&format!(
+            "::error file=db%2C1%3Aa/{SCHEDULE},line=7,col=13,title=CDR401 schedule-five-fields::"
+        )),
+        "{text}"
+    );
+}
+
+// ── SARIF ────────────────────────────────────────────────────────────────────
+
+fn sarif_validator() -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace().join("testdata/sarif/sarif-schema-2.1.0.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles")
+}
+
+#[test]
+fn sarif_of_the_demo_is_schema_valid_and_complete() {
+    let out = cnpg_dr(&["lint", "--format", "sarif", "testdata/demo"]);
+    assert_eq!(out.status.code(), Some(1));
+    let log = json(&out);
+    let errors: Vec<String> = sarif_validator()
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "schema errors: {errors:#?}");
+    // The validator is live: a level SARIF does not know is refused.
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["level"] = Value::from("fatal");
+    assert!(!sarif_validator().is_valid(&broken));
+
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "cnpg-dr");
+    assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+    assert!(driver["informationUri"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
+    let rules = driver["rules"].as_array().unwrap();
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    for id in ["CDR001", "CDR002", "CDR101", "CDR401"] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
+    let cdr401 = rules.iter().find(|r| r["id"] == "CDR401").unwrap();
+    assert_eq!(cdr401["name"], "schedule-five-fields");
+    assert_eq!(cdr401["defaultConfiguration"]["level"], "error");
+    assert!(cdr401["shortDescription"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("5 fields"));
+    let help = cdr401["help"]["markdown"].as_str().unwrap();
+    assert!(help.contains("## What it checks") && help.contains("## Fix"));
+    assert_eq!(cdr401["help"]["text"], cdr401["help"]["markdown"]);
+    let cdr002 = rules.iter().find(|r| r["id"] == "CDR002").unwrap();
+    assert_eq!(cdr002["defaultConfiguration"]["level"], "warning");
+
+    let results = run["results"].as_array().unwrap();
+    for r in results {
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(
+            rules[index]["id"], r["ruleId"],
+            "ruleIndex points at its rule"
+        );
+        assert!(r["partialFingerprints"]
+            .as_object()
+            .is_some_and(|p| !p.is_empty()));
+    }
+    let cron = results
+        .iter()
+        .find(|r| r["ruleId"] == "CDR401" && r["properties"]["database"] == VAULTWARDEN)
+        .expect("the vaultwarden cron result");
+    assert_eq!(cron["level"], "error");
+    let location = &cron["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        format!("{VAULTWARDEN}/{SCHEDULE}")
+    );
+    assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(location["region"]["startLine"], 7);
+    assert_eq!(location["region"]["startColumn"], 13);
+    assert_eq!(cron["properties"]["overlay"], "recovery");
+    assert_eq!(cron["properties"]["dormant"], false);
+    assert!(cron["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("5 fields"));
+
+    // The fingerprints do not depend on the run or on the current directory.
+    let again = json(&cnpg_dr_in(
+        &workspace().join("testdata"),
+        &["lint", "--format", "sarif", "demo"],
+    ));
+    let prints = |log: &Value| -> Vec<Value> {
+        log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["partialFingerprints"].clone())
+            .collect()
+    };
+    assert_eq!(prints(&log), prints(&again));
+}
+
+#[test]
+fn sarif_with_suppression_findings_is_schema_valid() {
+    let repo = TempRepo::vaultwarden();
+    repo.edit_line(&vw(SCHEDULE), "schedule:", &|l| {
+        format!("{l} # cnpg-dr: ignore[CDR401, CDR101]")
+    });
+    let log = json(&repo.lint(&["--format", "sarif"]));
+    let errors: Vec<String> = sarif_validator()
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "schema errors: {errors:#?}");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let meta: Vec<(&str, &str)> = results
+        .iter()
+        .filter(|r| r["ruleId"].as_str().unwrap().starts_with("CDR00"))
+        .map(|r| (r["ruleId"].as_str().unwrap(), r["level"].as_str().unwrap()))
+        .collect();
+    assert_eq!(meta, [("CDR001", "warning"), ("CDR002", "warning")]);
+    let uri = &results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert!(uri.as_str().unwrap().starts_with("vaultwarden/"), "{uri}");
+}
+
+// ── configuration ────────────────────────────────────────────────────────────
+
+#[test]
+fn config_turns_a_rule_off_and_changes_a_severity() {
+    let repo = TempRepo::vaultwarden();
+    repo.write(".cnpg-dr.yaml", "rules:\n  CDR401: off\n");
+    let doc = repo.lint_json(&[]);
+    assert!(located(&doc, "CDR401").is_empty());
+    assert!(!located(&doc, "CDR101").is_empty());
+
+    repo.write(
+        ".cnpg-dr.yaml",
+        "rules:\n  schedule-five-fields: warning\n  lineage-write-equals-source: info\n",
+    );
+    let doc = repo.lint_json(&[]);
+    let severities = |rule: &str| -> Vec<Value> {
+        findings(&doc)
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| f["severity"].clone())
+            .collect()
+    };
+    assert_eq!(severities("CDR401"), [Value::from("warning")]);
+    assert_eq!(severities("CDR101"), [Value::from("info")]);
+}
+
+#[test]
+fn config_excludes_paths_by_glob() {
+    let repo = TempRepo::vaultwarden();
+    repo.write(
+        ".cnpg-dr.yaml",
+        "exclude:\n  - vaultwarden/base/scheduled-backup.yaml\n",
+    );
+    let doc = repo.lint_json(&[]);
+    assert!(located(&doc, "CDR401").is_empty());
+    assert!(!located(&doc, "CDR101").is_empty());
+    assert!(findings(&doc)
+        .iter()
+        .all(|f| f["file"] != vw(SCHEDULE).as_str()));
+
+    repo.write(".cnpg-dr.yaml", "exclude: [\"*/overlays/**\"]\n");
+    let doc = repo.lint_json(&[]);
+    assert!(located(&doc, "CDR101").is_empty());
+    assert_eq!(located(&doc, "CDR401"), [(vw(SCHEDULE), 7, 13)]);
+    assert!(findings(&doc)
+        .iter()
+        .all(|f| !f["file"].as_str().unwrap().contains("/overlays/")));
+}
+
+#[test]
+fn config_is_found_above_the_linted_path_but_not_above_the_repository() {
+    let outer = TempRepo::new();
+    std::fs::remove_dir_all(outer.path(".git")).unwrap();
+    outer.write(".cnpg-dr.yaml", "rules:\n  CDR401: off\n");
+    copy_dir(
+        &workspace().join(VAULTWARDEN),
+        &outer.path("repo/vaultwarden"),
+    );
+    std::fs::create_dir_all(outer.path("repo/.git")).unwrap();
+    // The outer file belongs to another project: the repository root stops the walk.
+    let doc = json(&cnpg_dr_in(
+        &outer.path("repo/vaultwarden"),
+        &["lint", "--format", "json"],
+    ));
+    assert_eq!(located(&doc, "CDR401").len(), 1);
+    // Inside the repository, a file above the linted directory applies.
+    outer.write("repo/.cnpg-dr.yaml", "rules:\n  CDR401: off\n");
+    let doc = json(&cnpg_dr_in(
+        &outer.path("repo/vaultwarden/base"),
+        &["lint", "--format", "json", ".."],
+    ));
+    assert!(located(&doc, "CDR401").is_empty());
+    assert!(!located(&doc, "CDR101").is_empty());
+}
+
+#[test]
+fn config_fail_on_applies_unless_the_flag_is_given() {
+    let repo = TempRepo::vaultwarden();
+    repo.write(".cnpg-dr.yaml", "failOn: never\ncnpgVersion: \"1.25\"\n");
+    assert_eq!(repo.lint(&[]).status.code(), Some(0));
+    assert_eq!(repo.lint(&["--fail-on", "error"]).status.code(), Some(1));
+}
+
+#[test]
+fn an_explicit_config_file_replaces_the_lookup() {
+    let repo = TempRepo::vaultwarden();
+    repo.write(".cnpg-dr.yaml", "rules:\n  CDR401: off\n");
+    repo.write("ci/strict.yaml", "rules:\n  CDR101: off\n");
+    let doc = repo.lint_json(&["--config", "ci/strict.yaml"]);
+    assert!(located(&doc, "CDR101").is_empty());
+    assert_eq!(located(&doc, "CDR401").len(), 1);
+}
+
+#[test]
+fn config_mistakes_exit_2_with_their_line_and_column() {
+    let repo = TempRepo::vaultwarden();
+    let cases = [
+        (
+            "rules:\n  CDR999: off\n",
+            ".cnpg-dr.yaml:2:3",
+            "unknown rule \"CDR999\"",
+        ),
+        (
+            "rules:\n  CDR40: off\n",
+            ".cnpg-dr.yaml:2:3",
+            "did you mean CDR401?",
+        ),
+        (
+            "rules:\n  CDR401: loud\n",
+            ".cnpg-dr.yaml:2:11",
+            "off, info, warning or error",
+        ),
+        (
+            "severity: high\n",
+            ".cnpg-dr.yaml:1:1",
+            "unknown key \"severity\"",
+        ),
+        ("failOn: sometimes\n", ".cnpg-dr.yaml:1:9", "failOn must be"),
+        ("cnpgVersion: latest\n", ".cnpg-dr.yaml:1:14", "MAJOR.MINOR"),
+        (
+            "exclude:\n  - \"[oops\"\n",
+            ".cnpg-dr.yaml:2:5",
+            "bad glob pattern",
+        ),
+        ("rules: [\n", ".cnpg-dr.yaml:2:1", "not valid YAML"),
+    ];
+    for (text, at, message) in cases {
+        repo.write(".cnpg-dr.yaml", text);
+        let out = repo.lint(&[]);
+        assert_eq!(out.status.code(), Some(2), "{text:?}");
+        assert!(out.stdout.is_empty(), "{text:?}");
+        let err = stderr(&out);
+        assert!(err.contains(at), "{text:?}: {err}");
+        assert!(err.contains(message), "{text:?}: {err}");
+    }
+}
+
+// ── inline suppressions ──────────────────────────────────────────────────────
+
+#[test]
+fn a_suppression_on_the_line_or_above_it_silences_the_finding() {
+    let repo = TempRepo::vaultwarden();
+    repo.edit_line(&vw(SCHEDULE), "schedule:", &|l| {
+        format!("{l} # cnpg-dr: ignore[CDR401] hourly backups are intended")
+    });
+    let doc = repo.lint_json(&[]);
+    assert!(located(&doc, "CDR401").is_empty());
+    assert!(located(&doc, "CDR001").is_empty() && located(&doc, "CDR002").is_empty());
+    assert_eq!(doc["summary"]["suppressed"], 1);
+    assert!(stdout(&repo.lint(&[])).contains(", 1 suppressed"));
+
+    // Above it, by name, with comment lines in between.
+    let repo = TempRepo::vaultwarden();
+    repo.edit_line(&vw(SCHEDULE), "# CNPG cron", &|l| {
+        format!("  # cnpg-dr: ignore[schedule-five-fields] - hourly is fine here\n{l}")
+    });
+    let doc = repo.lint_json(&[]);
+    assert!(located(&doc, "CDR401").is_empty(), "{doc}");
+    assert!(located(&doc, "CDR002").is_empty());
+
+    // For the whole file, several rules at once.
+    let repo = TempRepo::vaultwarden();
+    let patch = repo.read(&vw(RECOVERY_PATCH));
+    repo.write(
+        &vw(RECOVERY_PATCH),
+        &format!("# cnpg-dr: ignore-file[CDR101] migration to v5 in progress\n{patch}"),
+    );
+    let doc = repo.lint_json(&[]);
+    assert!(located(&doc, "CDR101").is_empty());
+    assert_eq!(located(&doc, "CDR401").len(), 1);
+    assert!(located(&doc, "CDR002").is_empty());
+}
+
+#[test]
+fn a_suppression_without_reason_is_cdr001() {
+    let repo = TempRepo::vaultwarden();
+    repo.edit_line(&vw(SCHEDULE), "schedule:", &|l| {
+        format!("{l} # cnpg-dr: ignore[CDR401]")
+    });
+    let doc = repo.lint_json(&[]);
+    assert!(located(&doc, "CDR401").is_empty(), "it still silences");
+    assert_eq!(located(&doc, "CDR001"), [(vw(SCHEDULE), 7, 25)]);
+    let f = findings(&doc)
+        .iter()
+        .find(|f| f["rule"] == "CDR001")
+        .unwrap();
+    assert_eq!(f["name"], "suppression-without-reason");
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(f["database"], "vaultwarden");
+}
+
+#[test]
+fn a_suppression_that_silences_nothing_is_cdr002() {
+    let repo = TempRepo::vaultwarden();
+    repo.edit_line(&vw(SCHEDULE), "schedule:", &|l| {
+        format!("{l} # cnpg-dr: ignore[CDR101] wrong line")
+    });
+    repo.edit_line(&vw(SCHEDULE), "backupOwnerReference", &|l| {
+        format!("{l} # cnpg-dr: ignore[CDR4O1] typo")
+    });
+    let doc = repo.lint_json(&[]);
+    assert_eq!(located(&doc, "CDR401"), [(vw(SCHEDULE), 7, 13)]);
+    let unused: Vec<&Value> = findings(&doc)
+        .iter()
+        .filter(|f| f["rule"] == "CDR002")
+        .collect();
+    assert_eq!(unused.len(), 2, "{unused:#?}");
+    assert_eq!(unused[0]["line"], 7);
+    assert_eq!(unused[0]["name"], "suppression-unused");
+    assert_eq!(unused[0]["severity"], "warning");
+    assert!(unused[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("silences no CDR101 finding on line 7"));
+    assert_eq!(unused[1]["line"], 8);
+    assert!(unused[1]["message"].as_str().unwrap().contains("CDR4O1"));
+    assert!(unused[1]["help"]
+        .as_str()
+        .unwrap()
+        .contains("did you mean CDR401?"));
+
+    // Meta-rules answer to the configuration like any rule.
+    repo.write(".cnpg-dr.yaml", "rules:\n  CDR002: off\n  CDR001: error\n");
+    let doc = repo.lint_json(&[]);
+    assert!(located(&doc, "CDR002").is_empty());
+}
+
+#[test]
+fn a_single_file_is_linted_as_loose_resources() {
+    let repo = TempRepo::vaultwarden();
+    repo.edit_line(&vw(SCHEDULE), "schedule:", &|l| {
+        format!("{l} # cnpg-dr: ignore[CDR101]")
+    });
+    let out = repo.lint(&["--format", "json", &vw(SCHEDULE)]);
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    let doc = json(&out);
+    assert_eq!(doc["summary"]["databases"], 0);
+    // The file's comments are read; "unused" needs the kustomize context a
+    // single file lacks, so it is not reported.
+    assert_eq!(located(&doc, "CDR001"), [(vw(SCHEDULE), 7, 25)]);
+    assert!(located(&doc, "CDR002").is_empty());
+
+    repo.write("broken.yaml", "kind: Cluster\nspec: [\n");
+    let out = repo.lint(&["broken.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("broken.yaml:3:1"), "{}", stderr(&out));
+}
+
+// ── rules and explain ────────────────────────────────────────────────────────
+
+#[test]
+fn rules_lists_the_catalogue() {
+    let out = cnpg_dr(&["rules"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.starts_with("ID "), "{text}");
+    let row = |id: &str| {
+        text.lines()
+            .find(|l| l.starts_with(id))
+            .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>())
+    };
+    assert_eq!(
+        row("CDR401"),
+        Some(vec!["CDR401", "schedule-five-fields", "error"])
+    );
+    assert_eq!(
+        row("CDR101"),
+        Some(vec!["CDR101", "lineage-write-equals-source", "error"])
+    );
+    assert_eq!(
+        row("CDR001"),
+        Some(vec!["CDR001", "suppression-without-reason", "warning"])
+    );
+    assert_eq!(
+        row("CDR002"),
+        Some(vec!["CDR002", "suppression-unused", "warning"])
+    );
+
+    let doc = json(&cnpg_dr(&["rules", "--format", "json"]));
+    assert_eq!(doc["version"], 1);
+    let rules = doc["rules"].as_array().unwrap();
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(ids, sorted, "sorted by id, no duplicates");
+    let cron = rules.iter().find(|r| r["id"] == "CDR401").unwrap();
+    assert_eq!(cron["name"], "schedule-five-fields");
+    assert_eq!(cron["severity"], "error");
+    assert!(cron["summary"].as_str().unwrap().contains("5 fields"));
+}
+
+#[test]
+fn explain_prints_the_rule_doc_by_id_or_name() {
+    let by_id = cnpg_dr(&["explain", "CDR401"]);
+    assert_eq!(by_id.status.code(), Some(0));
+    let text = stdout(&by_id);
+    assert!(
+        text.starts_with("# CDR401 schedule-five-fields\n"),
+        "{text}"
+    );
+    for section in [
+        "## What it checks",
+        "## Why it matters during a recovery",
+        "## Example",
+        "## Fix",
+        "## References",
+    ] {
+        assert!(text.contains(section), "{section}");
+    }
+    assert!(text.contains("Default severity: error."));
+    assert_eq!(stdout(&cnpg_dr(&["explain", "schedule-five-fields"])), text);
+    assert_eq!(stdout(&cnpg_dr(&["explain", "cdr401"])), text);
+
+    let meta = stdout(&cnpg_dr(&["explain", "CDR002"]));
+    assert!(meta.starts_with("# CDR002 suppression-unused\n"));
+    assert!(meta.contains("## Why it matters during a recovery"));
+}
+
+#[test]
+fn explain_an_unknown_rule_exits_2_with_a_suggestion() {
+    let out = cnpg_dr(&["explain", "CDR40"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr(&out).contains("did you mean CDR401?"),
+        "{}",
+        stderr(&out)
+    );
+    let out = cnpg_dr(&["explain", "schedule-five-field"]);
+    assert!(stderr(&out).contains("did you mean schedule-five-fields?"));
+    let out = cnpg_dr(&["explain", "backups"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cnpg-dr rules"));
+}
