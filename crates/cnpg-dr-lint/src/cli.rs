@@ -22,6 +22,25 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's documentation (Markdown).
     Explain(ExplainArgs),
+    /// Where every database stands: mode, lineages, target, backups, application, findings.
+    Status(StatusArgs),
+}
+
+/// Output format of `status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The repository (default: the current directory).
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: StatusFormat,
 }
 
 #[derive(Debug, Args)]

@@ -108,6 +108,8 @@ pub struct Report {
     pub suppressed: usize,
     /// Kustomization roots that failed to render (not findings: reported to the user apart).
     pub failed_roots: Vec<(PathBuf, RenderError)>,
+    /// The discovered repository (its failed roots moved into `failed_roots`).
+    pub repository: Repository,
 }
 
 /// Why a path could not be linted at all.
@@ -265,10 +267,12 @@ pub fn lint_path(fs: &dyn FileSystem, path: &Path, config: &Config) -> Result<Re
         }
     }
     sort_and_merge(&mut findings);
+    let mut repo = repo;
     Ok(Report {
         findings,
         databases: repo.databases.len(),
         suppressed,
-        failed_roots: repo.failed_roots,
+        failed_roots: std::mem::take(&mut repo.failed_roots),
+        repository: repo,
     })
 }

@@ -4,3 +4,4 @@ pub mod explain;
 pub mod lint;
 pub mod render;
 pub mod rules;
+pub mod status;

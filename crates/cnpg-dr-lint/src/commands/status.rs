@@ -1,0 +1,63 @@
+//! `cnpg-dr status`: one row per rendered Cluster, from Git alone.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use cnpg_dr_core::fs::{normalize, RealFs};
+use cnpg_dr_lint::config::{self, Config};
+use cnpg_dr_lint::{runner, status};
+
+use crate::cli::{StatusArgs, StatusFormat};
+
+pub fn run(args: &StatusArgs) -> ExitCode {
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: cannot read the current directory: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let root = normalize(&cwd.join(&args.path));
+    if !root.is_dir() {
+        eprintln!("error: {}: not a directory", args.path.display());
+        return ExitCode::from(2);
+    }
+    let config = match config::find(&RealFs, &root)
+        .map(|f| Config::load(&RealFs, &f, &runner::catalogue()))
+    {
+        Some(Ok(c)) => c,
+        Some(Err(e)) => {
+            eprintln!(
+                "error: {}:{}:{}: {}",
+                e.file.display(),
+                e.line,
+                e.column,
+                e.message
+            );
+            return ExitCode::from(2);
+        }
+        None => Config::default(),
+    };
+    let report = match runner::lint_path(&RealFs, &root, &config) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rows = status::rows(&report.repository, &report.findings, &cwd);
+    if rows.is_empty() && args.format == StatusFormat::Table {
+        eprintln!(
+            "no CloudNativePG database directory found under {}",
+            args.path.display()
+        );
+    }
+    let text = match args.format {
+        StatusFormat::Table => status::to_table(&rows),
+        StatusFormat::Json => status::to_json(&rows),
+    };
+    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}
