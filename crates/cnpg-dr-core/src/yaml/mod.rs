@@ -4,6 +4,13 @@
 
 mod load;
 mod node;
+mod resolve;
+mod scalar;
+mod timestamp;
 
 pub use load::{load_str, LoadError, LoadLimits};
-pub use node::{Mapping, Node, NodeKind, Scalar, ScalarStyle, Span};
+pub use node::{
+    Mapping, Node, NodeKind, Scalar, ScalarStyle, Span, TAG_BOOL, TAG_FLOAT, TAG_INT, TAG_MAP,
+    TAG_NULL, TAG_SEQ, TAG_STR,
+};
+pub use resolve::{scalar_value, to_json, ExportError, ExportErrorKind, Schema};
