@@ -278,8 +278,8 @@ fn convert(node: &Node, raw: bool) -> Result<Conv> {
                     &span,
                 ));
             }
-            let v =
-                scalar_value(node, Schema::Yaml11).map_err(|e| patch_error(e.message, &e.span))?;
+            let v = scalar_value(node, Schema::Yaml11)
+                .map_err(|e| patch_error(e.to_string(), &e.span))?;
             Ok(match v {
                 Value::Null => Conv::Null(span),
                 Value::Bool(b) => Conv::Bool(b, span),
@@ -334,7 +334,7 @@ fn map_key(k: &Node, value: &Conv) -> Result<String> {
             &k.span,
         ));
     }
-    match scalar_value(k, Schema::Yaml11).map_err(|e| patch_error(e.message, &e.span))? {
+    match scalar_value(k, Schema::Yaml11).map_err(|e| patch_error(e.to_string(), &e.span))? {
         Value::String(s) => Ok(s),
         Value::Bool(b) => Ok(b.to_string()),
         Value::Number(n) => Ok(match (n.as_i64(), n.as_u64()) {
@@ -395,7 +395,7 @@ fn from_json(v: &Value, span: &Span) -> Conv {
 pub fn apply(target: &mut Node, ops: &[Op]) -> Result<()> {
     // kyaml's MarshalJSON: a resource that has no JSON form cannot be patched.
     to_json(target, Schema::Kyaml)
-        .map_err(|e| RenderError::new(RenderErrorKind::Patch, e.message).at(&e.span))?;
+        .map_err(|e| RenderError::new(RenderErrorKind::Patch, e.to_string()).at(&e.span))?;
     let mut doc = target.clone();
     for op in ops {
         ops::apply_one(&mut doc, op).map_err(|m| patch_error(m, &op.span))?;
@@ -414,7 +414,7 @@ pub fn apply(target: &mut Node, ops: &[Op]) -> Result<()> {
         ));
     }
     through_json(&mut doc)
-        .map_err(|e| RenderError::new(RenderErrorKind::Patch, e.message).at(&e.span))?;
+        .map_err(|e| RenderError::new(RenderErrorKind::Patch, e.to_string()).at(&e.span))?;
     *target = doc;
     Ok(())
 }

@@ -5,6 +5,9 @@
 mod emit;
 mod load;
 mod node;
+mod resolve;
+mod scalar;
+mod timestamp;
 
 pub use emit::{
     emit_document, emit_documents, format_go_float, natural_cmp, natural_less, EmitError,
@@ -14,5 +17,4 @@ pub use node::{
     Mapping, Node, NodeKind, Scalar, ScalarStyle, Span, TAG_BOOL, TAG_FLOAT, TAG_INT, TAG_MAP,
     TAG_NULL, TAG_SEQ, TAG_STR,
 };
-mod resolve;
-pub use resolve::{scalar_value, to_json, ExportError, Schema};
+pub use resolve::{scalar_value, to_json, ExportError, ExportErrorKind, Schema};

@@ -18,7 +18,7 @@ use super::gojson::{self, Numbers};
 use crate::yaml::{to_json, Node, NodeKind, Schema};
 
 fn export_error(e: crate::yaml::ExportError) -> RenderError {
-    RenderError::new(RenderErrorKind::Output, e.message).at(&e.span)
+    RenderError::new(RenderErrorKind::Output, e.to_string()).at(&e.span)
 }
 
 /// A field as the hasher's `getNodeValues` reads it.

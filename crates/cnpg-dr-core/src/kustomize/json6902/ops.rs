@@ -336,7 +336,7 @@ pub(super) fn apply_one(doc: &mut Node, op: &Op) -> Result<(), String> {
                 (None, None) | (None, Some(Canon::Null)) => Ok(()),
                 (None, Some(_)) | (Some(_), None) => Err(failed()),
                 (Some(node), Some(expected)) => {
-                    let actual = to_json(&node, Schema::Kyaml).map_err(|e| e.message)?;
+                    let actual = to_json(&node, Schema::Kyaml).map_err(|e| e.to_string())?;
                     if Canon::of_value(&actual).equal(&expected) {
                         Ok(())
                     } else {
