@@ -149,7 +149,8 @@ fn values_become_nodes_typed_like_json() {
     let node = parsed[0].value.as_ref().unwrap().to_node();
     assert_eq!(
         json_of(&node),
-        json!({"s": "3", "i": 3, "f": 1.5, "b": true, "n": null, "l": ["a", 1],
+        // YAML 1.1: the key `n` is the boolean false, written "false" in JSON.
+        json!({"s": "3", "i": 3, "f": 1.5, "b": true, "false": null, "l": ["a", 1],
                "1.5": "k", "1.2345678e+07": "c", "2": "b", "true": "t"})
     );
     let s = node.get_path(&["s"]).unwrap();
@@ -169,7 +170,8 @@ fn values_become_nodes_typed_like_json() {
 fn add_appends_inserts_and_replaces() {
     assert_eq!(
         spec_after("- {op: add, path: /spec/l/-, value: d}\n- {op: add, path: /spec/l/0, value: z}\n- {op: add, path: /spec/l/-1, value: y}\n- {op: add, path: /spec/m/c, value: 2}\n- {op: add, path: /spec/instances, value: 1}\n"),
-        spec_with(json!({"l": ["z", "a", "b", "c", "d", "y"], "m": {"a": 1, "b": "x", "c": 2}, "instances": 1}))
+        // YAML 1.1: an unquoted `y` value is the boolean true.
+        spec_with(json!({"l": ["z", "a", "b", "c", "d", true], "m": {"a": 1, "b": "x", "c": 2}, "instances": 1}))
     );
     // An index equal to the length appends; a missing value adds null.
     assert_eq!(
