@@ -2,13 +2,15 @@
 //! top of `yaml-rust2`, scalar typing the way Go's YAML libraries do it, and
 //! an emitter that prints exactly what `kubectl kustomize` prints.
 
+mod builder;
 mod load;
 mod node;
 mod resolve;
 mod scalar;
+mod source;
 mod timestamp;
 
-pub use load::{load_str, LoadError, LoadLimits};
+pub use load::{load_bytes, load_str, LoadError, LoadErrorKind, LoadLimits};
 pub use node::{
     Mapping, Node, NodeKind, Scalar, ScalarStyle, Span, TAG_BOOL, TAG_FLOAT, TAG_INT, TAG_MAP,
     TAG_NULL, TAG_SEQ, TAG_STR,

@@ -391,7 +391,15 @@ fn kyaml_keys() {
         Some(json!({"apiVersion": "v1", "80": "http", "true": 1, "0x1F": "c"}))
     );
     // ...but below the top, any non-string key fails the export.
-    for key in ["2024-01-01", "true", "1.5", "null", "~"] {
+    for key in [
+        "2024-01-01",
+        "true",
+        "1.5",
+        "null",
+        "~",
+        "!!binary aGk=",
+        "!foo x",
+    ] {
         let d = doc(&format!("spec:\n  m:\n    {key}: x\n"));
         let err = to_json(&d, Schema::Kyaml).expect_err(key);
         assert_eq!(
