@@ -1,6 +1,7 @@
 //! The event-driven tree builder behind [`load_str`](super::load_str):
 //! pulls `yaml-rust2` events one at a time, gives every node its exact span,
-//! and counts alias expansion and nesting.
+//! counts alias expansion and nesting, and finishes mappings (merge keys,
+//! duplicate keys).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -10,6 +11,7 @@ use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 
 use super::load::{LoadError, LoadErrorKind, LoadLimits, TAB_AFTER_COLON};
+use super::merge;
 use super::node::{Mapping, Node, NodeKind, Scalar, ScalarStyle, Span};
 use super::source::{self, LineIndex};
 
@@ -340,6 +342,11 @@ impl<'a> Builder<'a> {
         let mut node = frame.node;
         let start = node.span.start - self.base;
         node.span = self.span(start, end);
+        if let NodeKind::Map(m) = &mut node.kind {
+            let entries = std::mem::take(&mut m.entries);
+            m.entries = merge::finish_mapping(entries, self.limits, self.idx.text(), self.base)
+                .map_err(|(at, kind, message)| self.error_at(at, kind, message))?;
+        }
         self.attach(node, frame.anchor, frame.count, frame.height)
     }
 

@@ -7,8 +7,8 @@
 //! as nodes are created, nesting is capped, and `yaml-rust2` is driven one
 //! event at a time (its own `load` recurses once per nesting level).
 //!
-//! Anchors and aliases are expanded on load, the way kustomize does before
-//! anything else sees a document.
+//! Anchors, aliases and `<<` merge keys are expanded on load, the way
+//! kustomize does before anything else sees a document.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -16,9 +16,12 @@ use std::sync::Arc;
 
 use super::builder::{Builder, Failure};
 use super::node::Node;
+use super::resolve::Schema;
 use super::source::LineIndex;
 
-/// Hard limits that keep hostile input from exhausting time or memory.
+/// Hard limits that keep hostile input from exhausting time or memory, and
+/// the rules (which differ between kustomize's file kinds) for merge keys
+/// and duplicate keys.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadLimits {
     /// Largest accepted file, in bytes.
@@ -27,14 +30,58 @@ pub struct LoadLimits {
     pub max_depth: usize,
     /// Most nodes that alias expansion may create in one file.
     pub max_alias_nodes: usize,
+    /// Whose rules expand `<<` merge keys: [`Schema::Kyaml`] (resources and
+    /// strategic-merge patches: explicit keys always win, a quoted `"<<"`
+    /// key is dropped) or [`Schema::Yaml11`] (kustomization files and JSON
+    /// 6902 ops: entries apply in order, so a merge overrides the keys
+    /// written before it).
+    pub schema: Schema,
+    /// What to do with a key written twice in one mapping.
+    pub duplicate_keys: DuplicateKeys,
+}
+
+/// What the loader does with a key written twice in one mapping (keys are
+/// compared as written, like go-yaml v3 does).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DuplicateKeys {
+    /// Keep both entries. kustomize reads resources and patches this way;
+    /// [`Mapping::get`](super::Mapping::get) then finds the first (as kyaml's merge does) and
+    /// exporting with `Schema::Kyaml` fails like kustomize's output step.
+    #[default]
+    Keep,
+    /// Fail the load, naming both lines.
+    Error,
+    /// Keep the last value, in the place of the first key: go-yaml v2
+    /// (kustomization files and JSON 6902 ops) decodes this way.
+    LastWins,
 }
 
 impl Default for LoadLimits {
     fn default() -> Self {
+        LoadLimits::kyaml()
+    }
+}
+
+impl LoadLimits {
+    /// Limits for resources and strategic-merge patches (go-yaml v3 via
+    /// kyaml): duplicate keys are kept, merge keys follow kyaml.
+    pub fn kyaml() -> Self {
         LoadLimits {
             max_bytes: 16 * 1024 * 1024,
             max_depth: 256,
             max_alias_nodes: 100_000,
+            schema: Schema::Kyaml,
+            duplicate_keys: DuplicateKeys::Keep,
+        }
+    }
+
+    /// Limits for kustomization files and JSON 6902 op documents (go-yaml v2
+    /// via `sigs.k8s.io/yaml`): the last duplicate wins, merges apply in order.
+    pub fn yaml11() -> Self {
+        LoadLimits {
+            schema: Schema::Yaml11,
+            duplicate_keys: DuplicateKeys::LastWins,
+            ..LoadLimits::kyaml()
         }
     }
 }
@@ -69,6 +116,14 @@ pub enum LoadErrorKind {
     AliasExpansion,
     /// An alias names no anchor defined before it.
     UnknownAnchor,
+    /// A key written twice, with [`DuplicateKeys::Error`].
+    DuplicateKey {
+        key: String,
+        first_line: u32,
+        first_column: u32,
+    },
+    /// A `<<` merge key whose value is not a mapping or a list of mappings.
+    Merge,
 }
 
 /// Parses every document of `bytes`, which must be UTF-8: the first byte

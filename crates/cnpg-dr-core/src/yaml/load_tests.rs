@@ -1,4 +1,5 @@
-//! Loader tests: limits, errors with positions, and byte-exact spans.
+//! Loader tests: limits, errors with positions, merge and duplicate keys,
+//! and byte-exact spans.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -264,6 +265,206 @@ fn tabs_that_go_yaml_accepts() {
         t.elapsed()
     );
     assert_eq!(get(&d, &["k4999"]).as_str(), Some("v4999"));
+}
+
+#[test]
+fn duplicate_keys_by_rule() {
+    let text = "apiVersion: v1\nkind: X\nmetadata:\n  name: x\nspec:\n  a: 1\n  a: 2\n";
+    // Default (resources): kept, like kyaml; the first one is what `get` sees.
+    let d = one(text);
+    let spec = get(&d, &["spec"]).as_map().expect("map");
+    assert_eq!(spec.len(), 2);
+    assert_eq!(spec.get("a").and_then(Node::as_str), Some("1"));
+    // Strict: an error naming both places.
+    let strict = LoadLimits {
+        duplicate_keys: DuplicateKeys::Error,
+        ..LoadLimits::default()
+    };
+    let err = load_with(text, &strict).expect_err("duplicate");
+    assert_eq!((err.line, err.column), (7, 3));
+    assert_eq!(
+        err.kind,
+        LoadErrorKind::DuplicateKey {
+            key: "a".to_string(),
+            first_line: 6,
+            first_column: 3
+        }
+    );
+    assert!(
+        err.message
+            .contains("mapping key \"a\" already defined at line 6"),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("t.yaml:7:3: the key `a` is written twice"),
+        "{err}"
+    );
+    // go-yaml v2 (kustomization files): the last value, in the first place.
+    let d = load_with(
+        "namePrefix: p1-\nresources: []\nnamePrefix: p2-\n",
+        &LoadLimits::yaml11(),
+    )
+    .expect("loads");
+    let m = d[0].as_map().expect("map");
+    assert_eq!(m.len(), 2);
+    assert_eq!(m.entries[0].0.as_str(), Some("namePrefix"));
+    assert_eq!(m.get("namePrefix").and_then(Node::as_str), Some("p2-"));
+    // Keys compare as written: `a` and `"a"` are the same, `1` and `01` are not.
+    assert!(load_with("a: 1\n\"a\": 2\n", &strict).is_err());
+    assert!(load_with("1: a\n01: b\n", &strict).is_ok());
+}
+
+const MERGES: &str = "base: &a {k1: a1, k2: a2, k3: a3}
+other: &b {k2: b2, k4: b4}
+m1:
+  k1: explicit
+  <<: *a
+m2:
+  <<: [*a, *b]
+m3:
+  <<: [*b, *a]
+  k4: mine
+m4:
+  \"<<\": *a
+m5:
+  <<: {z: 1}
+  y: 2
+m6: &c
+  <<: *b
+  k5: c5
+m7:
+  <<: *c
+";
+
+fn pairs(n: &Node) -> Vec<(String, String)> {
+    n.as_map()
+        .expect("map")
+        .entries
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().unwrap_or("?").to_string(),
+                v.as_str().unwrap_or("?").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn sorted_pairs(n: &Node) -> Vec<(String, String)> {
+    let mut p = pairs(n);
+    p.sort();
+    p
+}
+
+fn kv(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn merge_keys_like_kyaml() {
+    // Every expectation is the output of kubectl kustomize for this resource.
+    let d = one(MERGES);
+    assert_eq!(
+        sorted_pairs(get(&d, &["m1"])),
+        kv(&[("k1", "explicit"), ("k2", "a2"), ("k3", "a3")])
+    );
+    assert_eq!(
+        sorted_pairs(get(&d, &["m2"])),
+        kv(&[("k1", "a1"), ("k2", "a2"), ("k3", "a3"), ("k4", "b4")])
+    );
+    assert_eq!(
+        sorted_pairs(get(&d, &["m3"])),
+        kv(&[("k1", "a1"), ("k2", "b2"), ("k3", "a3"), ("k4", "mine")])
+    );
+    assert_eq!(
+        sorted_pairs(get(&d, &["m4"])),
+        kv(&[]),
+        "a quoted `<<` key is dropped"
+    );
+    assert_eq!(
+        sorted_pairs(get(&d, &["m5"])),
+        kv(&[("y", "2"), ("z", "1")])
+    );
+    assert_eq!(
+        sorted_pairs(get(&d, &["m6"])),
+        kv(&[("k2", "b2"), ("k4", "b4"), ("k5", "c5")])
+    );
+    assert_eq!(
+        sorted_pairs(get(&d, &["m7"])),
+        kv(&[("k2", "b2"), ("k4", "b4"), ("k5", "c5")])
+    );
+    // Written keys come first, in order, then the merged ones.
+    assert_eq!(
+        pairs(get(&d, &["m1"]))[0],
+        ("k1".to_string(), "explicit".to_string())
+    );
+    // A merged value keeps the span of its definition.
+    assert_eq!(get(&d, &["m1", "k2"]).source_text(MERGES), "a2");
+}
+
+#[test]
+fn merge_keys_like_go_yaml_v2() {
+    // kubectl: a kustomization's commonAnnotations with this map gave
+    // a: merged, b: m1, c: after, d: m2 (v2 applies entries in order).
+    let text = "a: explicit\n<<: [{a: merged, b: m1, c: m1}, {b: m2, c: m2, d: m2}]\nc: after\n\"<<\": quoted\n";
+    let d = load_with(text, &LoadLimits::yaml11()).expect("loads");
+    assert_eq!(
+        sorted_pairs(&d[0]),
+        kv(&[
+            ("<<", "quoted"),
+            ("a", "merged"),
+            ("b", "m1"),
+            ("c", "after"),
+            ("d", "m2")
+        ])
+    );
+    // The same map read the kyaml way (kubectl, as a resource): written keys
+    // win wherever they are, and only the first key spelt `<<` is removed.
+    let d = one(text);
+    assert_eq!(
+        sorted_pairs(&d),
+        kv(&[
+            ("<<", "quoted"),
+            ("a", "explicit"),
+            ("b", "m1"),
+            ("c", "after"),
+            ("d", "m2")
+        ])
+    );
+}
+
+#[test]
+fn bad_merges_are_errors() {
+    for (text, fragment, line) in [
+        (
+            "a:\n  <<: 5\n",
+            "map merge requires map or sequence of maps as the value",
+            2,
+        ),
+        (
+            "a:\n  <<: [{x: 1}, 2]\n",
+            "map merge requires map or sequence of maps",
+            2,
+        ),
+        ("a:\n  <<: [[{x: 1}]]\n", "received a nested sequence", 2),
+        (
+            "s: &s x\na:\n  <<: *s\n",
+            "received alias for a non-map value",
+            3,
+        ),
+        ("a:\n  <<: {x: 1}\n  <<: {y: 1}\n", "duplicate merge key", 3),
+    ] {
+        let err = load_with(text, &LoadLimits::default()).expect_err(text);
+        assert_eq!(err.kind, LoadErrorKind::Merge, "{text:?}");
+        assert!(err.message.contains(fragment), "{text:?}: {err}");
+        assert_eq!(err.line, line, "{text:?}: {err}");
+    }
+    let err = load_with("a:\n  <<: 5\n", &LoadLimits::yaml11()).expect_err("v2 too");
+    assert!(err.message.contains("map merge requires map"), "{err}");
 }
 
 #[test]
@@ -627,8 +828,8 @@ fn random_inputs_never_panic() {
     };
     let limits = LoadLimits::default();
     let strict = LoadLimits {
-        max_depth: 8,
-        ..LoadLimits::default()
+        duplicate_keys: DuplicateKeys::Error,
+        ..LoadLimits::yaml11()
     };
     let (mut ok, mut nodes, mut strict_nodes) = (0, 0usize, 0usize);
     for _ in 0..FUZZ_ROUNDS {

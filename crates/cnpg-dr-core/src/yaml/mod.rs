@@ -4,13 +4,14 @@
 
 mod builder;
 mod load;
+mod merge;
 mod node;
 mod resolve;
 mod scalar;
 mod source;
 mod timestamp;
 
-pub use load::{load_bytes, load_str, LoadError, LoadErrorKind, LoadLimits};
+pub use load::{load_bytes, load_str, DuplicateKeys, LoadError, LoadErrorKind, LoadLimits};
 pub use node::{
     Mapping, Node, NodeKind, Scalar, ScalarStyle, Span, TAG_BOOL, TAG_FLOAT, TAG_INT, TAG_MAP,
     TAG_NULL, TAG_SEQ, TAG_STR,
