@@ -391,7 +391,15 @@ fn kyaml_keys() {
         Some(json!({"apiVersion": "v1", "80": "http", "true": 1, "0x1F": "c"}))
     );
     // ...but below the top, any non-string key fails the export.
-    for key in ["2024-01-01", "true", "1.5", "null", "~"] {
+    for key in [
+        "2024-01-01",
+        "true",
+        "1.5",
+        "null",
+        "~",
+        "!!binary aGk=",
+        "!foo x",
+    ] {
         let d = doc(&format!("spec:\n  m:\n    {key}: x\n"));
         let err = to_json(&d, Schema::Kyaml).expect_err(key);
         assert_eq!(
@@ -402,10 +410,11 @@ fn kyaml_keys() {
         assert_eq!((err.span.line, err.span.column), (3, 5));
     }
     // Quoted and `!!str` keys are strings.
-    let d = doc("spec:\n  m:\n    \"80\": a\n    !!str 81: b\n");
+    let d = doc("spec:\n  m:\n    \"80\": a\n    !!str 81: b\n    '<<': c\n");
     assert_eq!(
         to_json(&d, Schema::Kyaml).ok(),
-        Some(json!({"spec": {"m": {"80": "a", "81": "b"}}}))
+        Some(json!({"spec": {"m": {"80": "a", "81": "b"}}})),
+        "a quoted `<<` key is dropped, as kyaml's anchor expansion does"
     );
     let d = doc("spec:\n  ? [a]\n  : x\n");
     let err = to_json(&d, Schema::Kyaml).expect_err("sequence key");
