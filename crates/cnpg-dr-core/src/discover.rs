@@ -179,7 +179,7 @@ pub fn discover(fs: &dyn FileSystem, root: &Path, options: &DiscoverOptions) -> 
         {
             referenced.insert(normalize(&dir.join(&line.entry)));
         }
-        let Ok(docs) = load_str(&text, Arc::from(file.as_path()), &LoadLimits::default()) else {
+        let Ok(docs) = load_str(&text, Arc::from(file.as_path()), &LoadLimits::yaml11()) else {
             continue;
         };
         let doc = docs.into_iter().next().unwrap_or_else(|| {

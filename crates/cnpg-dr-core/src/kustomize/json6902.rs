@@ -165,7 +165,7 @@ pub fn parse_ops(text: &str, file: Arc<Path>) -> Result<Vec<Op>> {
             return Err(patch_error(format!("decoding {text}: {e}"), &file_span));
         }
     }
-    let docs = load_str(text, file.clone(), &LoadLimits::default());
+    let docs = load_str(text, file.clone(), &LoadLimits::yaml11());
     let root = match (docs, raw) {
         (Ok(docs), _) => match docs.into_iter().next() {
             Some(doc) => convert(&doc, raw)?,

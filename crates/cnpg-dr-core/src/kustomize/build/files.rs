@@ -1,6 +1,7 @@
 //! Reading files: size and UTF-8 limits, YAML with spans, kustomization files, the load restrictor.
 
 use super::*;
+use crate::yaml::DuplicateKeys;
 
 const DEPRECATION_ORDER: [&str; 4] = [
     "bases",
@@ -49,8 +50,15 @@ impl Builder<'_> {
     }
 
     pub(super) fn load_yaml(&mut self, path: &Path) -> Result<Vec<Node>> {
+        let limits = self.options.limits.clone();
+        self.load_yaml_with(path, &limits)
+    }
+
+    /// Loads with explicit rules: kustomization files are read by go-yaml v2
+    /// (YAML 1.1 merges, last duplicate key wins), resources by kyaml.
+    pub(super) fn load_yaml_with(&mut self, path: &Path, limits: &LoadLimits) -> Result<Vec<Node>> {
         let text = self.read_text(path)?;
-        load_str(&text, Arc::from(path), &self.options.limits).map_err(|e| {
+        load_str(&text, Arc::from(path), limits).map_err(|e| {
             RenderError::new(
                 RenderErrorKind::Yaml,
                 format!("yaml: line {}: {}", e.line, e.message),
@@ -90,11 +98,18 @@ impl Builder<'_> {
                 ))
             }
         };
-        let docs = self.load_yaml(&file).map_err(|e| RenderError {
-            message: format!("invalid Kustomization: {}", e.message),
-            kind: RenderErrorKind::InvalidKustomization,
-            ..e
-        })?;
+        let limits = LoadLimits {
+            schema: Schema::Yaml11,
+            duplicate_keys: DuplicateKeys::LastWins,
+            ..self.options.limits.clone()
+        };
+        let docs = self
+            .load_yaml_with(&file, &limits)
+            .map_err(|e| RenderError {
+                message: format!("invalid Kustomization: {}", e.message),
+                kind: RenderErrorKind::InvalidKustomization,
+                ..e
+            })?;
         let doc =
             match docs.len() {
                 0 => Node::null(yaml::Span::file_start(Arc::from(file.as_path()))),
