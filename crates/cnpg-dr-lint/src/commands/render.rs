@@ -16,11 +16,13 @@ pub fn run(args: &RenderArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     let options = RenderOptions::default();
-    let results: Vec<_> = args
-        .dirs
-        .par_iter()
-        .map(|dir| (dir, render(&RealFs, dir, &options)))
-        .collect();
+    // One root renders on this thread: starting a thread pool would cost more
+    // than the render itself.
+    let results: Vec<_> = if args.dirs.len() == 1 {
+        args.dirs.iter().map(|dir| (dir, render(&RealFs, dir, &options))).collect()
+    } else {
+        args.dirs.par_iter().map(|dir| (dir, render(&RealFs, dir, &options))).collect()
+    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut failed = false;
