@@ -1,5 +1,5 @@
 use crate::finding::{Finding, Severity};
-use crate::rules::layout::{at, head, key_span, overlay_of};
+use crate::rules::layout::{at, dr_overlay, head, key_span, overlay_of};
 use crate::rules::{Rule, RuleMeta, VariantContext};
 
 /// A Cluster with more than one bootstrap method.
@@ -49,7 +49,7 @@ impl Rule for MultipleMethods {
     }
 
     fn check_variant(&self, ctx: &VariantContext<'_>, out: &mut Vec<Finding>) {
-        let own = ctx.variant.overlay.as_ref().map(|o| o.dir.as_path());
+        let own = dr_overlay(ctx.database, ctx.variant).map(|o| o.dir.as_path());
         for cluster in ctx.variant.clusters() {
             let methods = cluster.bootstrap_methods();
             if methods.len() < 2 {

@@ -1,6 +1,7 @@
 //! Layout rules: the base, the overlays, the DR flag and whether they render.
 
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use cnpg_dr_core::discover::{Database, Repository, Variant};
@@ -106,18 +107,72 @@ pub fn overlay_of<'a>(database: &'a Database, file: &Path) -> Option<&'a Overlay
         .max_by_key(|o| o.dir.components().count())
 }
 
-/// The flag lines of the root kustomization that point at an overlay directory
-/// (inside the database directory), active or commented out.
+/// The DR overlay names of the layout convention.
+const DR_OVERLAYS: [&str; 2] = ["initdb", "recovery"];
+
+/// The flag lines of the root kustomization that form the DR switch, active or
+/// commented out: the lines in the directory that holds the `initdb`/`recovery`
+/// overlays (or, failing those, the commented-out ones). Other directories the
+/// root includes (`monitoring`, `argocd`, ...) are not part of the switch.
 pub fn overlay_lines(database: &Database) -> Vec<&FlagLine> {
-    database
-        .flag
-        .lines
+    let parent = |l: &FlagLine| -> Option<PathBuf> {
+        let dir = normalize(&database.dir.join(&l.entry));
+        if !dir.starts_with(&database.dir) || dir == database.dir {
+            return None;
+        }
+        dir.parent().map(Path::to_path_buf)
+    };
+    let named = |l: &FlagLine| {
+        let dir = normalize(&database.dir.join(&l.entry));
+        dir.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| DR_OVERLAYS.contains(&n))
+    };
+    let lines = &database.flag.lines;
+    let mut groups: BTreeSet<PathBuf> = lines
+        .iter()
+        .filter(|l| named(l))
+        .filter_map(&parent)
+        .collect();
+    if groups.is_empty() {
+        groups = lines
+            .iter()
+            .filter(|l| !l.active)
+            .filter_map(&parent)
+            .collect();
+    }
+    lines
         .iter()
         .filter(|l| {
-            let dir = normalize(&database.dir.join(&l.entry));
-            dir.starts_with(&database.dir) && dir != database.dir
+            parent(l).is_some_and(|p| {
+                // In a flat layout (overlays directly in the database directory)
+                // only the DR overlays and commented lines belong to the switch.
+                groups.contains(&p) && (p != database.dir || named(l) || !l.active)
+            })
         })
         .collect()
+}
+
+/// The DR overlay a variant renders: a dormant variant's own, or for the active
+/// render the overlay of the active switch line (the first active directory
+/// line of the root may be another directory, `monitoring` or `argocd`).
+pub fn dr_overlay<'a>(database: &'a Database, variant: &'a Variant) -> Option<&'a Overlay> {
+    if variant.dormant {
+        return variant.overlay.as_ref();
+    }
+    overlay_lines(database)
+        .into_iter()
+        .find(|l| l.active)
+        .and_then(|line| {
+            let dir = normalize(&database.dir.join(&line.entry));
+            database.overlays.iter().find(|o| o.dir == dir)
+        })
+        .or(variant.overlay.as_ref())
+}
+
+/// The name of [`dr_overlay`].
+pub fn dr_overlay_name<'a>(database: &'a Database, variant: &'a Variant) -> Option<&'a str> {
+    dr_overlay(database, variant).map(|o| o.name.as_str())
 }
 
 /// A span on a flag line's entry, in the root kustomization file.
@@ -219,6 +274,41 @@ pub fn missing_cluster_target(err: &RenderError) -> Option<String> {
 mod tests {
     use super::*;
     use cnpg_dr_core::kustomize::RenderErrorKind;
+
+    fn database(root: &str) -> Database {
+        let file = Path::new("/db/kustomization.yaml");
+        Database {
+            dir: PathBuf::from("/db"),
+            kustomization: file.to_path_buf(),
+            flag: cnpg_dr_core::layout::DrFlag::parse(file, root),
+            overlays: Vec::new(),
+            variants: Vec::new(),
+        }
+    }
+
+    fn entries(db: &Database) -> Vec<(&str, bool)> {
+        overlay_lines(db)
+            .iter()
+            .map(|l| (l.entry.as_str(), l.active))
+            .collect()
+    }
+
+    #[test]
+    fn the_switch_is_the_dr_overlays_not_every_included_directory() {
+        let db = database("resources:\n- backups\n- monitoring\n- overlays/initdb\n# - overlays/recovery\n- argocd\n");
+        assert_eq!(
+            entries(&db),
+            [("overlays/initdb", true), ("overlays/recovery", false)]
+        );
+        let flat = database("resources:\n- argocd\n- initdb\n# - recovery\n");
+        assert_eq!(entries(&flat), [("initdb", true), ("recovery", false)]);
+        let other_names = database("resources:\n- dr/steady\n# - dr/restore\n- argocd\n");
+        assert_eq!(
+            entries(&other_names),
+            [("dr/steady", true), ("dr/restore", false)]
+        );
+        assert!(entries(&database("resources:\n- base\n- argocd\n")).is_empty());
+    }
 
     #[test]
     fn reads_the_cluster_a_patch_missed() {

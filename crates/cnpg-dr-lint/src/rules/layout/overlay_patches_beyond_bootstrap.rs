@@ -1,7 +1,7 @@
 use cnpg_dr_core::cnpg::Cluster;
 use cnpg_dr_core::yaml::{Node, NodeKind};
 
-use super::{head, overlay_of};
+use super::{dr_overlay, dr_overlay_name, head, overlay_of};
 use crate::finding::{Finding, Severity};
 use crate::rules::{DatabaseContext, Rule, RuleMeta, VariantContext};
 
@@ -138,11 +138,7 @@ impl Walk<'_, '_> {
             return;
         }
         let own = overlay_of(self.ctx.database, &node.span.file).is_some_and(|o| {
-            self.ctx
-                .variant
-                .overlay
-                .as_ref()
-                .is_some_and(|mine| mine.dir == o.dir)
+            dr_overlay(self.ctx.database, self.ctx.variant).is_some_and(|mine| mine.dir == o.dir)
         });
         if own {
             // Report where the difference is plain; descend into maps and into
@@ -182,7 +178,7 @@ impl Walk<'_, '_> {
     }
 
     fn report(&mut self, node: &Node, path: &[Key], other_name: &str, other: Option<&Node>) {
-        let mine = self.ctx.variant.overlay_name().unwrap_or("active");
+        let mine = dr_overlay_name(self.ctx.database, self.ctx.variant).unwrap_or("active");
         let field = display(path);
         let span = match node.kind {
             NodeKind::Scalar(_) => node.span.clone(),
@@ -213,7 +209,7 @@ impl Rule for OverlayPatchesBeyondBootstrap {
     fn check_database(&self, ctx: &DatabaseContext<'_>, out: &mut Vec<Finding>) {
         let variants = &ctx.database.variants;
         for (i, variant) in variants.iter().enumerate() {
-            let Some(own) = &variant.overlay else {
+            let Some(own) = dr_overlay(ctx.database, variant) else {
                 continue;
             };
             let vctx = VariantContext {
@@ -229,7 +225,9 @@ impl Rule for OverlayPatchesBeyondBootstrap {
                     .filter(|(j, v)| *j != i && v.rendered.is_ok())
                     .filter_map(|(_, v)| {
                         let c = v.clusters().find(|c| c.name() == cluster.name())?;
-                        let name = v.overlay_name().unwrap_or("other").to_string();
+                        let name = dr_overlay_name(ctx.database, v)
+                            .unwrap_or("other")
+                            .to_string();
                         (name != own.name).then_some((name, c.node()))
                     })
                     .collect();

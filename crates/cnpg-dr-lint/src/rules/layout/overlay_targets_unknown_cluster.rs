@@ -1,6 +1,6 @@
 use std::collections::BTreeSet;
 
-use super::{missing_cluster_target, patch_name_span, tight};
+use super::{dr_overlay_name, missing_cluster_target, patch_name_span, tight};
 use crate::finding::{Finding, Severity};
 use crate::rules::{Rule, RuleMeta, VariantContext};
 
@@ -73,9 +73,7 @@ impl Rule for OverlayTargetsUnknownCluster {
                     .join(", ")
             )
         };
-        let overlay = ctx
-            .variant
-            .overlay_name()
+        let overlay = dr_overlay_name(ctx.database, ctx.variant)
             .map(|o| format!("the {o} overlay"))
             .unwrap_or_else(|| "the database directory".to_string());
         let consequence = if ctx.variant.dormant {

@@ -3,7 +3,10 @@ use std::path::Path;
 use cnpg_dr_core::discover::Variant;
 use cnpg_dr_core::kustomize::{RenderError, KUSTOMIZATION_FILE_NAMES};
 
-use super::{failure_explained_by_flag, missing_cluster_target, relative_message, tight};
+use super::{
+    dr_overlay, dr_overlay_name, failure_explained_by_flag, missing_cluster_target,
+    relative_message, tight,
+};
 use crate::finding::{Finding, Severity};
 use crate::rules::{DatabaseContext, RepositoryContext, Rule, RuleMeta, VariantContext};
 
@@ -100,7 +103,10 @@ impl Rule for RenderFailed {
             let Some(first) = variants.first() else {
                 continue;
             };
-            let names: Vec<&str> = variants.iter().filter_map(|v| v.overlay_name()).collect();
+            let names: Vec<&str> = variants
+                .iter()
+                .filter_map(|v| dr_overlay_name(ctx.database, v))
+                .collect();
             let subject = match names.as_slice() {
                 [] => "the database directory does not render".to_string(),
                 [one] => format!("the {one} overlay does not render"),
@@ -145,7 +151,7 @@ impl Rule for RenderFailed {
                 .unwrap_or(&ctx.database.dir)
                 .to_string_lossy()
                 .replace('\\', "/");
-            let target = match &first.overlay {
+            let target = match dr_overlay(ctx.database, first) {
                 Some(o) if first.dormant => format!("{dir}/{}", o.entry),
                 _ => dir,
             };

@@ -254,7 +254,12 @@ impl Rule for LeftActive {
                 &META,
                 &span,
                 format!(
-                    "the DR switch deploys the recovery overlay, so Cluster {} is created by restoring {source}: right during a restore, but if the switch stays there, any re-creation of the Cluster restores {source} again without anyone deciding to{newer} or stalls on \"Expected empty archive\"{argo}",
+                    "{}, so Cluster {} is created by restoring {source}: right during a restore, but if it stays, any re-creation of the Cluster restores {source} again without anyone deciding to{newer} or stalls on \"Expected empty archive\"{argo}",
+                    if active.is_some() {
+                        "the DR switch deploys the recovery overlay"
+                    } else {
+                        "this directory deploys bootstrap.recovery"
+                    },
                     cluster.name()
                 ),
             );
@@ -263,8 +268,13 @@ impl Rule for LeftActive {
                 .find(|l| !l.active)
                 .map(|l| format!(" ({})", l.entry))
                 .unwrap_or_default();
+            let flip = if active.is_some() {
+                format!("flip the switch back to the initdb overlay{back}")
+            } else {
+                "replace bootstrap.recovery with the initdb bootstrap (better: an initdb and a recovery overlay behind a DR switch)".to_string()
+            };
             f.help = Some(format!(
-                "once the restore has finished and a first backup exists{first_backup}, flip the switch back to the initdb overlay{back}; CNPG reads spec.bootstrap only when it creates a Cluster, so the flip does not touch the running one"
+                "once the restore has finished and a first backup exists{first_backup}, {flip}; CNPG reads spec.bootstrap only when it creates a Cluster, so the change does not touch the running one"
             ));
             out.push(f);
         }
