@@ -1,8 +1,10 @@
-//! Bootstrap rules.
+//! Bootstrap rules: how a Cluster is created.
 
 use crate::rules::Rule;
 
+pub mod multiple_methods;
+
 /// The rules of this group.
 pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![]
+    vec![&multiple_methods::MultipleMethods]
 }

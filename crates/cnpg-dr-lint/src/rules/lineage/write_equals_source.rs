@@ -1,6 +1,6 @@
-use cnpg_dr_core::cnpg::Store;
-
+use super::{lineage_span, same_place, Place, SKIP_EMPTY_WAL_ARCHIVE_CHECK};
 use crate::finding::{Finding, Severity};
+use crate::rules::layout::at;
 use crate::rules::{Rule, RuleMeta, VariantContext};
 
 /// A recovery that writes to the lineage it restores from.
@@ -48,23 +48,6 @@ recovery overlay; keep the recovery source on the lineage that holds the data
 "#,
 };
 
-fn same_store(a: &Store, b: &Store) -> bool {
-    match (a, b) {
-        (
-            Store::Native {
-                destination_path: da,
-                endpoint_url: ea,
-            },
-            Store::Native {
-                destination_path: db,
-                endpoint_url: eb,
-            },
-        ) => da == db && (ea == eb || ea.is_none() || eb.is_none()),
-        (Store::Plugin { object_store: a }, Store::Plugin { object_store: b }) => a == b,
-        _ => false,
-    }
-}
-
 impl Rule for WriteEqualsSource {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -76,14 +59,16 @@ impl Rule for WriteEqualsSource {
             else {
                 continue;
             };
-            if write.name != read.name || !same_store(&write.store, &read.store) {
+            if write.name != read.name
+                || same_place(
+                    &Place::of(ctx.variant, &cluster, &write.store),
+                    &Place::of(ctx.variant, &cluster, &read.store),
+                ) != Some(true)
+            {
                 continue;
             }
             // The deliberate skipEmptyWalArchiveCheck pattern has its own rule.
-            if cluster
-                .annotation("cnpg.io/skipEmptyWalArchiveCheck")
-                .is_some()
-            {
+            if cluster.annotation(SKIP_EMPTY_WAL_ARCHIVE_CHECK).is_some() {
                 continue;
             }
             let how = if read.defaulted() {
@@ -93,7 +78,7 @@ impl Rule for WriteEqualsSource {
             };
             let mut f = ctx.finding(
                 &META,
-                read.span(),
+                &lineage_span(&read),
                 format!(
                     "Cluster {} restores from lineage {} and writes its backups to the same lineage in {}{how}",
                     cluster.name(),
@@ -103,7 +88,7 @@ impl Rule for WriteEqualsSource {
             );
             f.help = Some(format!(
                 "bump the write lineage (serverName at {}) to the next unused version and keep the recovery source on {}",
-                ctx.at(write.span()),
+                at(ctx, &lineage_span(&write)),
                 read.name
             ));
             out.push(f);
