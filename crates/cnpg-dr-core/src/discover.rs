@@ -171,13 +171,20 @@ pub fn discover(fs: &dyn FileSystem, root: &Path, options: &DiscoverOptions) -> 
         kust_dirs.push(dir.clone());
         let Ok(bytes) = fs.read(&file) else { continue };
         let text = String::from_utf8_lossy(&bytes);
-        // Commented-out overlay lines (dormant overlays) belong to this root too.
-        for line in DrFlag::parse(&file, &text)
-            .lines
-            .iter()
-            .filter(|l| !l.active)
-        {
-            referenced.insert(normalize(&dir.join(&line.entry)));
+        // Commented-out overlay lines (dormant overlays), and overlay directories
+        // next to a switch line that the root does not name, belong to this root.
+        for line in &DrFlag::parse(&file, &text).lines {
+            let overlay = normalize(&dir.join(&line.entry));
+            if !line.active {
+                referenced.insert(overlay.clone());
+            }
+            if let Some(parent) = overlay.parent().filter(|p| *p != dir.as_path()) {
+                for sibling in fs.read_dir(parent).unwrap_or_default() {
+                    if sibling != overlay && fs.is_dir(&sibling) {
+                        referenced.insert(sibling);
+                    }
+                }
+            }
         }
         let Ok(docs) = load_str(&text, Arc::from(file.as_path()), &LoadLimits::yaml11()) else {
             continue;

@@ -92,7 +92,7 @@ impl DrFlag {
         }
         DrFlag {
             file: file.to_path_buf(),
-            lines,
+            lines: switch_lines(lines),
         }
     }
 
@@ -118,6 +118,53 @@ impl DrFlag {
         }
         Some(out)
     }
+}
+
+/// The DR overlay names of the layout convention.
+const DR_OVERLAYS: [&str; 2] = ["initdb", "recovery"];
+
+/// Keeps the lines that form the DR switch: those in the directory that holds
+/// the `initdb`/`recovery` overlays (or, failing those, next to a commented-out
+/// line). Other directories the root includes (`monitoring`, `argocd`, ...) are
+/// not part of the switch, so flipping never touches them.
+fn switch_lines(lines: Vec<FlagLine>) -> Vec<FlagLine> {
+    let split = |l: &FlagLine| -> Option<(String, String)> {
+        let clean = normalize(Path::new(&l.entry));
+        if clean.as_os_str().is_empty() || clean.starts_with("..") {
+            return None;
+        }
+        let name = clean.file_name()?.to_string_lossy().into_owned();
+        let parent = clean
+            .parent()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Some((parent, name))
+    };
+    let mut groups: BTreeSet<String> = lines
+        .iter()
+        .filter_map(split)
+        .filter(|(_, name)| DR_OVERLAYS.contains(&name.as_str()))
+        .map(|(parent, _)| parent)
+        .collect();
+    if groups.is_empty() {
+        groups = lines
+            .iter()
+            .filter(|l| !l.active)
+            .filter_map(split)
+            .map(|(p, _)| p)
+            .collect();
+    }
+    lines
+        .into_iter()
+        .filter(|l| {
+            split(l).is_some_and(|(parent, name)| {
+                // In a flat layout (overlays directly in the database directory)
+                // only the DR overlays and commented lines belong to the switch.
+                groups.contains(&parent)
+                    && (!parent.is_empty() || DR_OVERLAYS.contains(&name.as_str()) || !l.active)
+            })
+        })
+        .collect()
 }
 
 fn comment(line: &str) -> String {
@@ -216,6 +263,20 @@ mod tests {
                     active: false
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn other_included_directories_are_not_switch_lines() {
+        let text = "resources:\n  - monitoring\n  - ../shared/argocd\n  - overlays/recovery\n  # - overlays/initdb\n";
+        let flag = DrFlag::parse(Path::new("k.yaml"), text);
+        let entries: Vec<&str> = flag.lines.iter().map(|l| l.entry.as_str()).collect();
+        assert_eq!(entries, ["overlays/recovery", "overlays/initdb"]);
+        let flipped = flag.flip_to(text, "overlays/initdb").unwrap();
+        assert!(flipped.contains("  - monitoring\n"), "{flipped}");
+        assert!(
+            flipped.contains("  # - overlays/recovery\n  - overlays/initdb\n"),
+            "{flipped}"
         );
     }
 

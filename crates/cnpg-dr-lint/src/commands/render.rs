@@ -19,9 +19,15 @@ pub fn run(args: &RenderArgs) -> ExitCode {
     // One root renders on this thread: starting a thread pool would cost more
     // than the render itself.
     let results: Vec<_> = if args.dirs.len() == 1 {
-        args.dirs.iter().map(|dir| (dir, render(&RealFs, dir, &options))).collect()
+        args.dirs
+            .iter()
+            .map(|dir| (dir, render(&RealFs, dir, &options)))
+            .collect()
     } else {
-        args.dirs.par_iter().map(|dir| (dir, render(&RealFs, dir, &options))).collect()
+        args.dirs
+            .par_iter()
+            .map(|dir| (dir, render(&RealFs, dir, &options)))
+            .collect()
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

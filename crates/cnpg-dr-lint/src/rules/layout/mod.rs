@@ -1,7 +1,8 @@
 //! Layout rules: the base, the overlays, the DR flag and whether they render.
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+#[cfg(test)]
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use cnpg_dr_core::discover::{Database, Repository, Variant};
@@ -107,50 +108,10 @@ pub fn overlay_of<'a>(database: &'a Database, file: &Path) -> Option<&'a Overlay
         .max_by_key(|o| o.dir.components().count())
 }
 
-/// The DR overlay names of the layout convention.
-const DR_OVERLAYS: [&str; 2] = ["initdb", "recovery"];
-
-/// The flag lines of the root kustomization that form the DR switch, active or
-/// commented out: the lines in the directory that holds the `initdb`/`recovery`
-/// overlays (or, failing those, the commented-out ones). Other directories the
-/// root includes (`monitoring`, `argocd`, ...) are not part of the switch.
+/// The flag lines of the root kustomization that form the DR switch (core
+/// discovery keeps only those: other included directories are not part of it).
 pub fn overlay_lines(database: &Database) -> Vec<&FlagLine> {
-    let parent = |l: &FlagLine| -> Option<PathBuf> {
-        let dir = normalize(&database.dir.join(&l.entry));
-        if !dir.starts_with(&database.dir) || dir == database.dir {
-            return None;
-        }
-        dir.parent().map(Path::to_path_buf)
-    };
-    let named = |l: &FlagLine| {
-        let dir = normalize(&database.dir.join(&l.entry));
-        dir.file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| DR_OVERLAYS.contains(&n))
-    };
-    let lines = &database.flag.lines;
-    let mut groups: BTreeSet<PathBuf> = lines
-        .iter()
-        .filter(|l| named(l))
-        .filter_map(&parent)
-        .collect();
-    if groups.is_empty() {
-        groups = lines
-            .iter()
-            .filter(|l| !l.active)
-            .filter_map(&parent)
-            .collect();
-    }
-    lines
-        .iter()
-        .filter(|l| {
-            parent(l).is_some_and(|p| {
-                // In a flat layout (overlays directly in the database directory)
-                // only the DR overlays and commented lines belong to the switch.
-                groups.contains(&p) && (p != database.dir || named(l) || !l.active)
-            })
-        })
-        .collect()
+    database.flag.lines.iter().collect()
 }
 
 /// The DR overlay a variant renders: a dormant variant's own, or for the active
