@@ -54,8 +54,32 @@ pub fn run(repo: &Repository, rules: &[&'static dyn Rule], settings: &Settings) 
     for rule in rules {
         rule.check_repository(&ctx, &mut findings);
     }
+    drop_unresolved(&mut findings);
     sort_and_merge(&mut findings);
     findings
+}
+
+/// True for text holding a substitution variable (`${APP}`, Flux post-build
+/// or envsubst): its final value is unknown here.
+pub fn has_substitution(text: &str) -> bool {
+    text.find("${").is_some_and(|i| text[i..].contains('}'))
+}
+
+/// Unresolved substitution variables are unknowns, never defects: a finding
+/// whose value (the exact source text it points at) holds one is dropped.
+fn drop_unresolved(findings: &mut Vec<Finding>) {
+    let mut texts: std::collections::HashMap<PathBuf, Option<String>> = Default::default();
+    findings.retain(|f| {
+        let Some(span) = &f.span else { return true };
+        if span.end <= span.start {
+            return true;
+        }
+        let text = texts
+            .entry(span.file.to_path_buf())
+            .or_insert_with(|| std::fs::read_to_string(&span.file).ok());
+        let value = text.as_deref().and_then(|t| t.get(span.start..span.end));
+        !value.is_some_and(has_substitution)
+    });
 }
 
 /// Sorts findings by file, line, column and rule, and merges duplicates (the
