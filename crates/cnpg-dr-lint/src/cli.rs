@@ -24,6 +24,15 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Where every database stands: mode, lineages, target, backups, application, findings.
     Status(StatusArgs),
+    /// Write the rule pages (docs/rules/*.md) from the rule docs.
+    Docs(DocsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DocsArgs {
+    /// The repository root to write `docs/rules/` under.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
 }
 
 /// Output format of `status`.

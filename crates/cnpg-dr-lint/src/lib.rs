@@ -2,6 +2,7 @@
 //! layer over this library: parse arguments, discover, run rules, format.
 
 pub mod config;
+pub mod docs;
 pub mod finding;
 pub mod output;
 pub mod rules;

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod docs;
 pub mod explain;
 pub mod lint;
 pub mod render;
