@@ -98,6 +98,48 @@ impl NewNode {
     pub fn str(s: impl Into<String>) -> NewNode {
         NewNode::Str(s.into())
     }
+
+    /// A copy of a loaded node: plain scalars stay plain, other scalars
+    /// become strings (quoted when needed). Tags are not kept.
+    pub fn from_node(node: &Node) -> NewNode {
+        match &node.kind {
+            NodeKind::Scalar(s) if s.style.is_plain() => NewNode::Plain(s.text.clone()),
+            NodeKind::Scalar(s) => NewNode::Str(s.text.clone()),
+            NodeKind::Seq(items) => NewNode::Seq(items.iter().map(NewNode::from_node).collect()),
+            NodeKind::Map(m) => NewNode::Map(
+                m.entries
+                    .iter()
+                    .map(|(k, v)| {
+                        let key = k.as_scalar().map(|s| s.text.clone()).unwrap_or_default();
+                        (key, NewNode::from_node(v))
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    /// A whole YAML document for a new file (this node must be a mapping):
+    /// two-space indentation, sequences indented under their key, `nl` line breaks.
+    pub fn to_document(&self, nl: &str) -> String {
+        let style = Style {
+            step: 2,
+            seq_indent: 2,
+            nl,
+        };
+        let mut out = String::new();
+        match self {
+            NewNode::Map(entries) => {
+                for (k, v) in entries {
+                    style.entry(&mut out, k, v, 0);
+                }
+            }
+            other => {
+                out.push_str("---");
+                style.after_key(&mut out, other, 0);
+            }
+        }
+        out
+    }
     /// A mapping from `(key, value)` pairs.
     pub fn map<K: Into<String>>(entries: impl IntoIterator<Item = (K, NewNode)>) -> NewNode {
         NewNode::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())

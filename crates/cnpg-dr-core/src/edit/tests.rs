@@ -504,3 +504,42 @@ fn edited_view_renders_new_and_changed_files() {
     // The real filesystem is untouched by a view.
     let _ = RealFs;
 }
+
+#[test]
+fn new_documents_read_back_as_written() {
+    let doc = NewNode::map([
+        ("apiVersion", NewNode::str("monitoring.coreos.com/v1")),
+        (
+            "spec",
+            NewNode::map([
+                (
+                    "selector",
+                    NewNode::map([(
+                        "matchLabels",
+                        NewNode::map([("cnpg.io/cluster", NewNode::str("pg"))]),
+                    )]),
+                ),
+                (
+                    "podMetricsEndpoints",
+                    NewNode::Seq(vec![NewNode::map([("port", NewNode::str("metrics"))])]),
+                ),
+                ("empty", NewNode::Map(vec![])),
+            ]),
+        ),
+    ]);
+    let text = doc.to_document("\r\n");
+    assert_eq!(
+        text,
+        "apiVersion: monitoring.coreos.com/v1\r\nspec:\r\n  selector:\r\n    matchLabels:\r\n      cnpg.io/cluster: pg\r\n  podMetricsEndpoints:\r\n    - port: metrics\r\n  empty: {}\r\n"
+    );
+    let f = YamlFile::new_file(Path::new("new.yaml"), text).unwrap();
+    assert!(same_tree(&f.docs()[0], &expected_node(&doc)));
+    assert_eq!(f.original(), None);
+    assert!(f.changed());
+    let copied = NewNode::from_node(&f.docs()[0]);
+    assert_eq!(
+        copied.to_document("\r\n"),
+        f.text(),
+        "plain scalars copy as plain"
+    );
+}

@@ -2,6 +2,8 @@
 
 pub mod explain;
 pub mod lint;
+pub mod migrate;
+pub mod plan;
 pub mod render;
 pub mod rules;
 pub mod status;
