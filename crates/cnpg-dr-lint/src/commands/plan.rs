@@ -886,13 +886,21 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, Fail> {
         "the lineage the running Cluster writes"
     };
     out.push_str(&format!("  restore from:  {from}   ({from_note})\n"));
-    out.push_str(&format!(
-        "  write to:      {next}   (the next unused lineage; {} seen in the working tree)\n",
-        Lineage {
-            prefix: current.prefix.clone(),
-            version: max_seen
-        }
-    ));
+    let seen = if max_seen == 0 {
+        format!(
+            "no versioned lineage yet: the Cluster writes {}",
+            write.name
+        )
+    } else {
+        format!(
+            "the next unused lineage; {} seen in the working tree",
+            Lineage {
+                prefix: current.prefix.clone(),
+                version: max_seen
+            }
+        )
+    };
+    out.push_str(&format!("  write to:      {next}   ({seen})\n"));
     out.push_str(&format!("  target:        {target_label}\n"));
     out.push_str(&format!(
         "  DR flag:       {}\n",
