@@ -614,6 +614,29 @@ pub fn argo_objects(repo: &Repository) -> Vec<&Resource> {
         .collect()
 }
 
+/// The name of the Application that deploys `dir` (relative to the
+/// repository root, `/`-separated): an Application's own name, or the
+/// name an ApplicationSet's Git directory generator gives it. None when the
+/// template cannot be resolved.
+pub fn application_name(r: &Resource, dir: &str) -> Option<String> {
+    if let Some(app) = Application::from(r) {
+        return Some(app.name().to_string());
+    }
+    let set = ApplicationSet::from(r)?;
+    let template = set
+        .resource
+        .node
+        .get_path(&["spec", "template", "metadata", "name"])
+        .and_then(Node::as_str)?;
+    if !template.contains("{{") {
+        return Some(template.to_string());
+    }
+    set.git_directories()
+        .iter()
+        .filter(|g| g.generates(dir))
+        .find_map(|g| render_path_template(template, dir, g.path_param_prefix))
+}
+
 /// True when the JSON pointer `a` is `b`, an ancestor of `b` or a descendant of
 /// `b` (tokens compared after unescaping `~1` and `~0`).
 pub fn pointers_overlap(a: &str, b: &str) -> bool {

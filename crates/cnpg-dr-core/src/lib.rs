@@ -5,6 +5,7 @@
 pub mod argocd;
 pub mod cnpg;
 pub mod discover;
+pub mod edit;
 pub mod fs;
 pub mod kustomize;
 pub mod layout;

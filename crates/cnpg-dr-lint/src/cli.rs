@@ -24,6 +24,11 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Where every database stands: mode, lineages, target, backups, application, findings.
     Status(StatusArgs),
+    /// Prepare a recovery: bump the lineage, point the recovery source, flip the DR flag,
+    /// print the diff and the runbook (`--write` applies it).
+    Plan(PlanArgs),
+    /// Convert a database directory to current CNPG shapes (diff; `--write` applies it).
+    Migrate(MigrateArgs),
     /// Write the rule pages (docs/rules/*.md) from the rule docs.
     Docs(DocsArgs),
 }
@@ -33,6 +38,53 @@ pub struct DocsArgs {
     /// The repository root to write `docs/rules/` under.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The database directory, or its name (directory or Cluster name) in the current repository.
+    #[arg(value_name = "DB")]
+    pub db: String,
+    /// Restore from this lineage (vK, K or the full name) instead of the one the Cluster writes.
+    #[arg(long, value_name = "vK")]
+    pub from: Option<String>,
+    /// Recover up to this time: RFC 3339 with a zone (2025-06-01T03:00:00Z).
+    #[arg(long, value_name = "RFC3339", conflicts_with = "backup_id")]
+    pub target_time: Option<String>,
+    /// Recover from this backup (recoveryTarget.backupID).
+    #[arg(long, value_name = "ID")]
+    pub backup_id: Option<String>,
+    /// Apply the change (after it renders and lints clean in memory).
+    #[arg(long)]
+    pub write: bool,
+    /// After a recovery: flip the DR flag back to initdb, keeping the lineage.
+    #[arg(long, conflicts_with_all = ["from", "target_time", "backup_id"])]
+    pub finish: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(subcommand)]
+    pub what: MigrateCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateCommand {
+    /// spec.backup.barmanObjectStore -> an ObjectStore and the Barman Cloud plugin
+    /// (Cluster, recovery source and ScheduledBackups), same lineages.
+    Plugin(MigrateTarget),
+    /// monitoring.enablePodMonitor -> a PodMonitor committed beside the Cluster.
+    PodMonitor(MigrateTarget),
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateTarget {
+    /// The database directory, or its name (directory or Cluster name) in the current repository.
+    #[arg(value_name = "DB")]
+    pub db: String,
+    /// Apply the change (after it renders and lints clean in memory).
+    #[arg(long)]
+    pub write: bool,
 }
 
 /// Output format of `status`.

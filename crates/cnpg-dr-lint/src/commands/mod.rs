@@ -3,6 +3,8 @@
 pub mod docs;
 pub mod explain;
 pub mod lint;
+pub mod migrate;
+pub mod plan;
 pub mod render;
 pub mod rules;
 pub mod status;

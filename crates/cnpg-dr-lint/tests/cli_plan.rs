@@ -1,0 +1,359 @@
+//! `cnpg-dr plan`, run as a real process on copies of demo databases in
+//! temporary repositories (with the demo's Argo CD ApplicationSet, so the
+//! runbook names the application).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use cnpg_dr_core::discover::{discover, DiscoverOptions};
+use cnpg_dr_core::fs::RealFs;
+
+const DEMO: &str = "testdata/demo";
+const DBS: &str = "infrastructure/database/cloudnative-pg";
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+struct TempRepo {
+    root: PathBuf,
+}
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+impl TempRepo {
+    /// A repository with `.git`, the demo's argocd/ and copies of `dbs`.
+    fn with(dbs: &[&str]) -> TempRepo {
+        let root = std::env::temp_dir().join(format!(
+            "cnpg-dr-cli-plan-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        copy_dir(&workspace().join(DEMO).join("argocd"), &root.join("argocd"));
+        for db in dbs {
+            copy_dir(
+                &workspace().join(DEMO).join(DBS).join(db),
+                &root.join(DBS).join(db),
+            );
+        }
+        TempRepo { root }
+    }
+
+    fn db(&self, name: &str) -> PathBuf {
+        self.root.join(DBS).join(name)
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_cnpg-dr"))
+            .args(args)
+            .current_dir(&self.root)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("the binary runs")
+    }
+
+    /// Every file under the root (but .git) with its bytes.
+    fn files(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        collect(&self.root, &self.root, &mut out);
+        out
+    }
+}
+
+impl Drop for TempRepo {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let rel = path.strip_prefix(root).unwrap().display().to_string();
+        if rel == ".git" {
+            continue;
+        }
+        if path.is_dir() {
+            out.insert(format!("{rel}/"), Vec::new());
+            collect(root, &path, out);
+        } else {
+            out.insert(rel, std::fs::read(&path).unwrap());
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+/// (active overlay, write lineage, read lineage of the recovery overlay) after CNPG's defaults.
+fn lineages(dir: &Path) -> (String, String, String) {
+    let repo = discover(&RealFs, dir, &DiscoverOptions::default());
+    assert!(repo.failed_roots.is_empty(), "{:?}", repo.failed_roots);
+    let db = &repo.databases[0];
+    let active = db.active().overlay_name().unwrap_or("").to_string();
+    let write = db
+        .active()
+        .clusters()
+        .next()
+        .unwrap()
+        .write_lineage()
+        .unwrap()
+        .name;
+    let rec = db
+        .variants
+        .iter()
+        .find(|v| v.overlay_name() == Some("recovery"))
+        .unwrap();
+    let read = rec.clusters().next().unwrap().read_lineage().unwrap().name;
+    for v in &db.variants {
+        assert!(v.rendered.is_ok(), "{:?} renders", v.overlay_name());
+        let w = v.clusters().next().unwrap().write_lineage().unwrap().name;
+        assert_eq!(w, write, "every overlay writes the same lineage");
+    }
+    (active, write, read)
+}
+
+/// Error findings of `cnpg-dr lint --format json` on a directory.
+fn lint_errors(repo: &TempRepo, dir: &Path) -> Vec<String> {
+    let out = repo.run(&["lint", dir.to_str().unwrap(), "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("lint JSON ({e}): {}{}", stdout(&out), stderr(&out)));
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| format!("{} {}", f["rule"], f["message"]))
+        .collect()
+}
+
+#[test]
+fn plan_paperless_prints_the_diff_and_writes_nothing() {
+    let repo = TempRepo::with(&["paperless"]);
+    let before = repo.files();
+    let out = repo.run(&["plan", "paperless"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    insta::assert_snapshot!("plan_paperless", stdout(&out));
+    assert_eq!(repo.files(), before, "a dry run writes nothing");
+}
+
+#[test]
+fn plan_write_bumps_lineages_flips_the_flag_and_lints_clean() {
+    let repo = TempRepo::with(&["paperless"]);
+    let dir = repo.db("paperless");
+    assert_eq!(
+        lineages(&dir),
+        (
+            "initdb".into(),
+            "paperless-database-v2".into(),
+            "paperless-database-v1".into()
+        )
+    );
+    let out = repo.run(&["plan", "paperless", "--write"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("Wrote 3 file(s)"), "{}", stdout(&out));
+    assert_eq!(
+        lineages(&dir),
+        (
+            "recovery".into(),
+            "paperless-database-v3".into(),
+            "paperless-database-v2".into()
+        ),
+        "reads the old write lineage, writes the next unused one, flag on recovery"
+    );
+    assert_eq!(lint_errors(&repo, &dir), Vec::<String>::new());
+    let render = repo.run(&["render", dir.to_str().unwrap()]);
+    assert_eq!(code(&render), 0, "{}", stderr(&render));
+    assert!(stdout(&render).contains("serverName: paperless-database-v3"));
+
+    // Planning again never reuses a lineage: v3 is now the one written.
+    let again = repo.run(&["plan", "paperless"]);
+    assert!(stdout(&again).contains("write to:      paperless-database-v4"));
+}
+
+#[test]
+fn plan_finish_flips_back_and_keeps_the_lineage() {
+    let repo = TempRepo::with(&["paperless"]);
+    let dir = repo.db("paperless");
+    let nothing = repo.run(&["plan", "paperless", "--finish"]);
+    assert_eq!(code(&nothing), 0);
+    assert!(stdout(&nothing).contains("already in steady state"));
+
+    assert_eq!(code(&repo.run(&["plan", "paperless", "--write"])), 0);
+    let dry = repo.run(&["plan", "paperless", "--finish"]);
+    assert_eq!(code(&dry), 0, "{}{}", stdout(&dry), stderr(&dry));
+    insta::assert_snapshot!("plan_paperless_finish", stdout(&dry));
+    let out = repo.run(&["plan", "paperless", "--finish", "--write"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        lineages(&dir),
+        (
+            "initdb".into(),
+            "paperless-database-v3".into(),
+            "paperless-database-v2".into()
+        )
+    );
+    assert_eq!(lint_errors(&repo, &dir), Vec::<String>::new());
+    assert_eq!(code(&repo.run(&["render", dir.to_str().unwrap()])), 0);
+}
+
+#[test]
+fn plan_sets_pins_and_replaces_recovery_targets() {
+    let repo = TempRepo::with(&["paperless"]);
+    let dir = repo.db("paperless");
+    let patch = dir.join("overlays/recovery/bootstrap-patch.yaml");
+    let out = repo.run(&[
+        "plan",
+        "paperless",
+        "--from",
+        "v1",
+        "--target-time",
+        "2025-06-01T03:00:00+02:00",
+        "--write",
+    ]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let text = std::fs::read_to_string(&patch).unwrap();
+    assert!(
+        text.contains("      recoveryTarget:\n        targetTime: \"2025-06-01T03:00:00+02:00\"\n"),
+        "{text}"
+    );
+    let (_, write, read) = lineages(&dir);
+    assert_eq!(
+        (write.as_str(), read.as_str()),
+        ("paperless-database-v3", "paperless-database-v1")
+    );
+
+    // The next plan asks for a backup ID: the old time target goes.
+    let out = repo.run(&[
+        "plan",
+        "paperless",
+        "--backup-id",
+        "20250601T030000",
+        "--write",
+    ]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let text = std::fs::read_to_string(&patch).unwrap();
+    assert!(
+        text.contains("        backupID: \"20250601T030000\"\n"),
+        "{text}"
+    );
+    assert!(!text.contains("targetTime"));
+    // And a plain plan recovers to the end of the archive.
+    let out = repo.run(&["plan", "paperless", "--write"]);
+    assert!(stdout(&out).contains("removed the recoveryTarget left by an earlier recovery"));
+    assert!(!std::fs::read_to_string(&patch)
+        .unwrap()
+        .contains("recoveryTarget"));
+    assert_eq!(lineages(&dir).1, "paperless-database-v5");
+}
+
+#[test]
+fn plan_refuses_bad_arguments_without_touching_files() {
+    let repo = TempRepo::with(&["paperless"]);
+    let before = repo.files();
+    for args in [
+        &[
+            "plan",
+            "paperless",
+            "--target-time",
+            "2025-06-01 03:00:00",
+            "--write",
+        ][..],
+        &[
+            "plan",
+            "paperless",
+            "--target-time",
+            "2025-06-01T03:00:00",
+            "--write",
+        ],
+        &["plan", "paperless", "--from", "v0", "--write"],
+        &["plan", "paperless", "--from", "v3", "--write"],
+        &[
+            "plan",
+            "paperless",
+            "--from",
+            "other-database-v1",
+            "--write",
+        ],
+        &["plan", "nope", "--write"],
+    ] {
+        let out = repo.run(args);
+        assert_eq!(code(&out), 2, "{args:?}: {}{}", stdout(&out), stderr(&out));
+        assert!(stderr(&out).starts_with("error: "), "{}", stderr(&out));
+    }
+    // v3 would be the new write lineage; an earlier one is fine (dry run).
+    let out = repo.run(&["plan", "paperless", "--from", "v1"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(repo.files(), before);
+}
+
+#[test]
+fn plan_native_shape_edits_barman_object_store_server_names() {
+    let repo = TempRepo::with(&["immich"]);
+    let dir = repo.db("immich");
+    let out = repo.run(&["plan", "immich", "--write"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        lineages(&dir),
+        (
+            "recovery".into(),
+            "immich-database-v2".into(),
+            "immich-database-v1".into()
+        )
+    );
+    // The demo's deliberate CDR101 (the recovery overlay wrote what it read) is gone.
+    let errors = lint_errors(&repo, &dir);
+    assert!(errors.iter().all(|e| !e.contains("CDR101")), "{errors:?}");
+}
+
+#[test]
+fn a_failing_write_leaves_every_original_untouched() {
+    let repo = TempRepo::with(&["paperless"]);
+    // The temporary file of the last file to be written cannot be created:
+    // a real I/O failure after the other files' temporaries were written.
+    let blocker = repo
+        .db("paperless")
+        .join("overlays/recovery/.bootstrap-patch.yaml.cnpg-dr-tmp");
+    std::fs::create_dir(&blocker).unwrap();
+    let before = repo.files();
+    let out = repo.run(&["plan", "paperless", "--write"]);
+    assert_eq!(code(&out), 2, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stderr(&out).contains("no file was changed"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        repo.files(),
+        before,
+        "originals untouched, no temporary file left"
+    );
+    std::fs::remove_dir(&blocker).unwrap();
+    assert_eq!(code(&repo.run(&["plan", "paperless", "--write"])), 0);
+}
