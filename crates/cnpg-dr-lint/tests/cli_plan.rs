@@ -2,114 +2,14 @@
 //! temporary repositories (with the demo's Argo CD ApplicationSet, so the
 //! runbook names the application).
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
 use cnpg_dr_core::discover::{discover, DiscoverOptions};
 use cnpg_dr_core::fs::RealFs;
 
-const DEMO: &str = "testdata/demo";
-const DBS: &str = "infrastructure/database/cloudnative-pg";
+mod common;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-struct TempRepo {
-    root: PathBuf,
-}
-
-static NEXT: AtomicUsize = AtomicUsize::new(0);
-
-impl TempRepo {
-    /// A repository with `.git`, the demo's argocd/ and copies of `dbs`.
-    fn with(dbs: &[&str]) -> TempRepo {
-        let root = std::env::temp_dir().join(format!(
-            "cnpg-dr-cli-plan-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join(".git")).unwrap();
-        copy_dir(&workspace().join(DEMO).join("argocd"), &root.join("argocd"));
-        for db in dbs {
-            copy_dir(
-                &workspace().join(DEMO).join(DBS).join(db),
-                &root.join(DBS).join(db),
-            );
-        }
-        TempRepo { root }
-    }
-
-    fn db(&self, name: &str) -> PathBuf {
-        self.root.join(DBS).join(name)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_cnpg-dr"))
-            .args(args)
-            .current_dir(&self.root)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("the binary runs")
-    }
-
-    /// Every file under the root (but .git) with its bytes.
-    fn files(&self) -> BTreeMap<String, Vec<u8>> {
-        let mut out = BTreeMap::new();
-        collect(&self.root, &self.root, &mut out);
-        out
-    }
-}
-
-impl Drop for TempRepo {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        let rel = path.strip_prefix(root).unwrap().display().to_string();
-        if rel == ".git" {
-            continue;
-        }
-        if path.is_dir() {
-            out.insert(format!("{rel}/"), Vec::new());
-            collect(root, &path, out);
-        } else {
-            out.insert(rel, std::fs::read(&path).unwrap());
-        }
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
+use common::*;
 
 /// (active overlay, write lineage, read lineage of the recovery overlay) after CNPG's defaults.
 fn lineages(dir: &Path) -> (String, String, String) {
