@@ -16,5 +16,6 @@ fn main() -> ExitCode {
         cli::Command::Rules(args) => commands::rules::run(&args),
         cli::Command::Explain(args) => commands::explain::run(&args),
         cli::Command::Status(args) => commands::status::run(&args),
+        cli::Command::New(args) => commands::new::run(&args),
     }
 }
