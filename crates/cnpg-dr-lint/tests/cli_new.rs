@@ -292,6 +292,22 @@ fn dry_run_prints_the_tree_and_files_and_writes_nothing() {
     let out = repo.new_db(&[&["paperless", "--dir", "dbs", "--dry-run"], &REQUIRED[..]].concat());
     assert!(!repo.path("dbs").exists(), "a dry run wrote files");
     insta::assert_snapshot!("dry_run_plugin", stdout(&out));
+    let out = repo.new_db(
+        &[
+            &[
+                "paperless",
+                "--dir",
+                "dbs",
+                "--dry-run",
+                "--backup",
+                "native",
+            ],
+            &REQUIRED[..],
+        ]
+        .concat(),
+    );
+    assert!(!repo.path("dbs").exists(), "a dry run wrote files");
+    insta::assert_snapshot!("dry_run_native", stdout(&out));
 }
 
 #[test]
