@@ -10,4 +10,5 @@ pub mod fs;
 pub mod kustomize;
 pub mod layout;
 pub mod lineage;
+pub mod scaffold;
 pub mod yaml;

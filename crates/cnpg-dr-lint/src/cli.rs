@@ -31,6 +31,9 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// Write the rule pages (docs/rules/*.md) from the rule docs.
     Docs(DocsArgs),
+    /// Scaffold a database directory (base, initdb and recovery overlays, DR flag) that lints clean.
+    // Boxed: its many options would make every other variant as large.
+    New(Box<NewArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -185,4 +188,78 @@ pub struct ExplainArgs {
     /// A rule id (`CDR101`) or name (`lineage-write-equals-source`).
     #[arg(value_name = "ID|NAME")]
     pub rule: String,
+}
+
+/// Backup shape of `new`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BackupShapeArg {
+    /// The Barman Cloud plugin: an ObjectStore and spec.plugins.
+    Plugin,
+    /// In-tree spec.backup.barmanObjectStore (deprecated since CNPG 1.26, removed in 1.31).
+    Native,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The database name: the directory, and {name} in every naming pattern.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// Where to create NAME/ [default: new.dir from .cnpg-dr.yaml, else the current directory].
+    #[arg(long, value_name = "PARENT")]
+    pub dir: Option<PathBuf>,
+    /// Copy the conventions of an existing database directory (a path, or a
+    /// directory name found in the repository).
+    #[arg(long, value_name = "OTHER_DB")]
+    pub like: Option<String>,
+    /// Namespace of every object [default: {name}].
+    #[arg(long)]
+    pub namespace: Option<String>,
+    /// Application database created by initdb [default: NAME, with - as _].
+    #[arg(long)]
+    pub database: Option<String>,
+    /// Owner (role) of the application database [default: the database name].
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Backup shape [default: plugin].
+    #[arg(long, value_enum)]
+    pub backup: Option<BackupShapeArg>,
+    /// Bucket and prefix of the backups, such as s3://backups/{name}.
+    #[arg(long, value_name = "S3_URL")]
+    pub destination_path: Option<String>,
+    /// S3 endpoint, for S3-compatible stores (MinIO, Ceph...).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Secret with the bucket credentials [default: {name}-s3-credentials].
+    #[arg(long, value_name = "SECRET")]
+    pub s3_credentials: Option<String>,
+    /// PostgreSQL instances [default: 2].
+    #[arg(long, value_name = "N")]
+    pub instances: Option<u32>,
+    /// Volume size per instance [default: 10Gi].
+    #[arg(long, value_name = "SIZE")]
+    pub storage_size: Option<String>,
+    /// Storage class [default: the cluster's default class].
+    #[arg(long, value_name = "CLASS")]
+    pub storage_class: Option<String>,
+    /// PostgreSQL image, with a version tag.
+    #[arg(long)]
+    pub image: Option<String>,
+    /// Base backup schedule: CNPG cron, six fields, seconds first [default: "0 0 3 * * *"].
+    #[arg(long, value_name = "CRON")]
+    pub schedule: Option<String>,
+    /// External Secrets store of the credentials, KIND/NAME (such as ClusterSecretStore/vault).
+    #[arg(long, value_name = "KIND/NAME")]
+    pub secret_store: Option<String>,
+    /// How long backups are kept, such as 30d, 4w or 6m [default: 30d].
+    #[arg(long, value_name = "POLICY")]
+    pub retention_policy: Option<String>,
+    /// Replace NAME/ if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the tree and the files instead of writing them.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Use this configuration file instead of looking for .cnpg-dr.yaml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }

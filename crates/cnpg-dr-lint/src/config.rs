@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use cnpg_dr_core::fs::FileSystem;
+use cnpg_dr_core::scaffold::{BackupShape, Choices, Field, SecretStoreRef};
 use cnpg_dr_core::yaml::{load_str, LoadLimits, Node, NodeKind, Span};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
@@ -17,7 +18,7 @@ use crate::rules::Rule;
 pub const FILE_NAME: &str = ".cnpg-dr.yaml";
 
 /// The keys a configuration file may have.
-const KEYS: [&str; 4] = ["rules", "exclude", "cnpgVersion", "failOn"];
+const KEYS: [&str; 5] = ["rules", "exclude", "cnpgVersion", "failOn", "new"];
 
 /// What a rule is set to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +71,8 @@ pub struct Config {
     /// `cnpgVersion` as (major, minor).
     pub cnpg_version: Option<(u32, u32)>,
     pub fail_on: Option<FailOn>,
+    /// The `new:` section: defaults of `cnpg-dr new`.
+    pub new: NewDefaults,
 }
 
 /// A mistake in a configuration file, located.
@@ -249,7 +252,7 @@ impl Config {
             return Err(ConfigError::at(
                 &doc.span,
                 format!(
-                    "the configuration must be a mapping (rules, exclude, cnpgVersion, failOn), not a {}",
+                    "the configuration must be a mapping (rules, exclude, cnpgVersion, failOn, new), not a {}",
                     doc.kind_name()
                 ),
             ));
@@ -312,10 +315,11 @@ impl Config {
                         )
                     })?);
                 }
+                "new" => config.new = NewDefaults::parse(value)?,
                 other => {
                     return Err(ConfigError::at(
                         &key.span,
-                        format!("unknown key {other:?}: expected one of rules, exclude, cnpgVersion, failOn"),
+                        format!("unknown key {other:?}: expected one of rules, exclude, cnpgVersion, failOn, new"),
                     )
                     .help(did_you_mean(other, &KEYS).map(|k| format!("did you mean {k}?"))));
                 }
@@ -420,6 +424,209 @@ impl Config {
             .filter(|p| !p.as_os_str().is_empty())
             .any(|p| self.exclude_set.is_match(p))
     }
+}
+
+/// The keys of the `new:` section.
+const NEW_KEYS: [&str; 21] = [
+    "dir",
+    "namespace",
+    "cluster",
+    "lineage",
+    "database",
+    "owner",
+    "backup",
+    "destinationPath",
+    "endpointURL",
+    "s3Credentials",
+    "instances",
+    "storageSize",
+    "storageClass",
+    "image",
+    "schedule",
+    "secretStore",
+    "retentionPolicy",
+    "labels",
+    "appCredentialsKey",
+    "s3CredentialsKey",
+    "like",
+];
+
+/// The `new:` section: what `cnpg-dr new` uses when a flag is not given.
+/// String values are patterns: `{name}` is the new database's name.
+#[derive(Clone, Debug, Default)]
+pub struct NewDefaults {
+    /// Where new database directories go, relative to the configuration file's directory.
+    pub dir: Option<PathBuf>,
+    /// A database directory whose conventions new ones copy (as `--like`).
+    pub like: Option<String>,
+    pub choices: Choices,
+    /// Where each choice was set, for messages about its value.
+    pub spans: BTreeMap<Field, Span>,
+}
+
+impl NewDefaults {
+    /// The `(line, column)` of the key that set `field`.
+    pub fn position(&self, field: Field) -> Option<(u32, u32)> {
+        self.spans.get(&field).map(|s| (s.line, s.column))
+    }
+
+    fn parse(value: &Node) -> Result<NewDefaults, ConfigError> {
+        let mut out = NewDefaults::default();
+        if value.is_null() {
+            return Ok(out);
+        }
+        let Some(map) = value.as_map() else {
+            return Err(ConfigError::at(
+                &value.span,
+                format!(
+                    "new must be a mapping of defaults for `cnpg-dr new` (see docs/new.md), not a {}",
+                    value.kind_name()
+                ),
+            ));
+        };
+        for (key, value) in &map.entries {
+            let name = scalar(key, "a key")?;
+            let what = format!("new.{name}");
+            let text = || scalar(value, &what).map(str::to_string);
+            let c = &mut out.choices;
+            let field = match name {
+                "dir" => {
+                    out.dir = Some(PathBuf::from(text()?));
+                    continue;
+                }
+                "like" => {
+                    out.like = Some(text()?);
+                    continue;
+                }
+                "namespace" => {
+                    c.namespace = Some(text()?);
+                    Field::Namespace
+                }
+                "cluster" => {
+                    c.cluster = Some(text()?);
+                    Field::Cluster
+                }
+                "lineage" => {
+                    c.lineage = Some(text()?);
+                    Field::Lineage
+                }
+                "database" => {
+                    c.database = Some(text()?);
+                    Field::Database
+                }
+                "owner" => {
+                    c.owner = Some(text()?);
+                    Field::Owner
+                }
+                "backup" => {
+                    let t = text()?;
+                    c.backup = Some(BackupShape::parse(&t).ok_or_else(|| {
+                        ConfigError::at(
+                            &value.span,
+                            format!("new.backup must be plugin or native, not {t:?}"),
+                        )
+                    })?);
+                    Field::Backup
+                }
+                "destinationPath" => {
+                    c.destination_path = Some(text()?);
+                    Field::DestinationPath
+                }
+                "endpointURL" => {
+                    c.endpoint_url = Some(text()?);
+                    Field::EndpointUrl
+                }
+                "s3Credentials" => {
+                    c.s3_credentials = Some(text()?);
+                    Field::S3Credentials
+                }
+                "instances" => {
+                    let t = text()?;
+                    c.instances = Some(t.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        ConfigError::at(
+                            &value.span,
+                            format!(
+                                "new.instances must be a whole number of at least 1, not {t:?}"
+                            ),
+                        )
+                    })?);
+                    Field::Instances
+                }
+                "storageSize" => {
+                    c.storage_size = Some(text()?);
+                    Field::StorageSize
+                }
+                "storageClass" => {
+                    c.storage_class = Some(text()?);
+                    Field::StorageClass
+                }
+                "image" => {
+                    c.image = Some(text()?);
+                    Field::Image
+                }
+                "schedule" => {
+                    c.schedule = Some(text()?);
+                    Field::Schedule
+                }
+                "secretStore" => {
+                    let t = text()?;
+                    c.secret_store = Some(SecretStoreRef::parse(&t).map_err(|e| {
+                        ConfigError::at(&value.span, format!("new.secretStore: {e}"))
+                    })?);
+                    Field::SecretStore
+                }
+                "retentionPolicy" => {
+                    c.retention_policy = Some(text()?);
+                    Field::RetentionPolicy
+                }
+                "labels" => {
+                    c.labels = Some(parse_labels(value)?);
+                    Field::Labels
+                }
+                "appCredentialsKey" => {
+                    c.app_credentials_key = Some(text()?);
+                    Field::AppCredentialsKey
+                }
+                "s3CredentialsKey" => {
+                    c.s3_credentials_key = Some(text()?);
+                    Field::S3CredentialsKey
+                }
+                other => {
+                    return Err(ConfigError::at(
+                        &key.span,
+                        format!("unknown key new.{other:?}: docs/new.md lists the keys of new"),
+                    )
+                    .help(did_you_mean(other, &NEW_KEYS).map(|k| format!("did you mean {k}?"))));
+                }
+            };
+            out.spans.insert(field, key.span.clone());
+        }
+        Ok(out)
+    }
+}
+
+fn parse_labels(value: &Node) -> Result<Vec<(String, String)>, ConfigError> {
+    if value.is_null() {
+        return Ok(Vec::new());
+    }
+    let Some(map) = value.as_map() else {
+        return Err(ConfigError::at(
+            &value.span,
+            format!(
+                "new.labels must map label keys to values, not be a {}",
+                value.kind_name()
+            ),
+        ));
+    };
+    map.entries
+        .iter()
+        .map(|(k, v)| {
+            Ok((
+                scalar(k, "a label key")?.to_string(),
+                scalar(v, "a label value")?.to_string(),
+            ))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -553,5 +760,71 @@ mod tests {
             Some("lineage-write-equals-source")
         );
         assert_eq!(did_you_mean("backup", &names), None);
+    }
+    #[test]
+    fn the_new_section_holds_defaults_for_cnpg_dr_new() {
+        let c = parse(
+            "new:\n  dir: dbs\n  like: gitea\n  backup: native\n  instances: 3\n  secretStore: SecretStore/team\n  schedule: \"0 0 4 * * *\"\n  labels:\n    team: data\n",
+        )
+        .unwrap();
+        assert_eq!(c.new.dir, Some(PathBuf::from("dbs")));
+        assert_eq!(c.new.like.as_deref(), Some("gitea"));
+        assert_eq!(c.new.choices.backup, Some(BackupShape::Native));
+        assert_eq!(c.new.choices.instances, Some(3));
+        assert_eq!(
+            c.new.choices.secret_store,
+            Some(SecretStoreRef {
+                kind: "SecretStore".into(),
+                name: "team".into()
+            })
+        );
+        assert_eq!(c.new.choices.schedule.as_deref(), Some("0 0 4 * * *"));
+        assert_eq!(
+            c.new.choices.labels,
+            Some(vec![("team".to_string(), "data".to_string())])
+        );
+        assert_eq!(c.new.position(Field::Schedule), Some((7, 3)));
+        assert_eq!(c.new.position(Field::Image), None);
+        assert!(parse("new:\n").unwrap().new.choices == Choices::default());
+    }
+
+    #[test]
+    fn mistakes_in_the_new_section_point_at_their_line() {
+        let cases: [(&str, u32, u32, &str); 6] = [
+            ("new: plugin\n", 1, 6, "new must be a mapping"),
+            (
+                "new:\n  backup: tree\n",
+                2,
+                11,
+                "new.backup must be plugin or native",
+            ),
+            (
+                "new:\n  instances: two\n",
+                2,
+                14,
+                "new.instances must be a whole number",
+            ),
+            (
+                "new:\n  instances: 0\n",
+                2,
+                14,
+                "new.instances must be a whole number",
+            ),
+            (
+                "new:\n  secretStore: Vault/x\n",
+                2,
+                16,
+                "new.secretStore: the kind",
+            ),
+            ("new:\n  labels: [a]\n", 2, 11, "new.labels must map"),
+        ];
+        for (text, line, column, message) in cases {
+            let e = parse(text).unwrap_err();
+            assert_eq!((e.line, e.column), (line, column), "{text:?}: {e}");
+            assert!(e.message.contains(message), "{text:?}: {e}");
+        }
+        let e = parse("new:\n  storageclass: fast\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 3));
+        assert_eq!(e.help.as_deref(), Some("did you mean storageClass?"));
     }
 }

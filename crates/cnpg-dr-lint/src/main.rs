@@ -19,5 +19,6 @@ fn main() -> ExitCode {
         cli::Command::Docs(args) => commands::docs::run(&args),
         cli::Command::Plan(args) => commands::plan::run(&args),
         cli::Command::Migrate(args) => commands::migrate::run(&args),
+        cli::Command::New(args) => commands::new::run(&args),
     }
 }

@@ -4,6 +4,7 @@ pub mod docs;
 pub mod explain;
 pub mod lint;
 pub mod migrate;
+pub mod new;
 pub mod plan;
 pub mod render;
 pub mod rules;

@@ -1,0 +1,480 @@
+//! `cnpg-dr new NAME`: scaffold a database directory. The values come from
+//! the flags, then `--like OTHER_DB`, then the `new:` section of
+//! `.cnpg-dr.yaml`, then the built-in defaults. The directory is built under a
+//! hidden temporary name beside its final place and renamed into place, so a
+//! reader (or Argo CD) never sees half of it, and a failure leaves nothing.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use cnpg_dr_core::discover::{discover, Database, DiscoverOptions};
+use cnpg_dr_core::fs::{normalize, FileSystem, RealFs};
+use cnpg_dr_core::scaffold::{
+    conventions, scaffold, BackupShape, Choices, Field, Scaffold, ScaffoldFile, SecretStoreRef,
+    Spec,
+};
+use cnpg_dr_lint::config::{self, Config};
+use cnpg_dr_lint::runner;
+
+use crate::cli::{BackupShapeArg, NewArgs};
+use crate::diagnostic::display_path;
+
+/// The first CNPG version that deprecates in-tree Barman Cloud.
+const NATIVE_DEPRECATED: (u32, u32) = (1, 26);
+/// The CNPG version that removes it.
+const NATIVE_REMOVED: (u32, u32) = (1, 31);
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+pub fn run(args: &NewArgs) -> ExitCode {
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => return fail(format!("cannot read the current directory: {e}")),
+    };
+    let config_file = match &args.config {
+        Some(c) => {
+            let c = normalize(&cwd.join(c));
+            if !RealFs.is_file(&c) {
+                return fail(format!("{}: no such configuration file", display_path(&c)));
+            }
+            Some(c)
+        }
+        None => config::find(&RealFs, &cwd),
+    };
+    let config = match &config_file {
+        Some(f) => match Config::load(&RealFs, f, &runner::catalogue()) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!(
+                    "error: {}:{}:{}: {}",
+                    display_path(&e.file),
+                    e.line,
+                    e.column,
+                    e.message
+                );
+                if let Some(help) = &e.help {
+                    eprintln!("help: {help}");
+                }
+                return ExitCode::from(2);
+            }
+        },
+        None => Config::default(),
+    };
+
+    let parent = match (&args.dir, &config.new.dir, config.dir()) {
+        (Some(d), _, _) => normalize(&cwd.join(d)),
+        (None, Some(d), Some(config_dir)) => normalize(&config_dir.join(d)),
+        _ => cwd.clone(),
+    };
+
+    let flags = match flag_choices(args) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let like_name = args.like.as_deref().or(config.new.like.as_deref());
+    let like = match like_name {
+        Some(other) => match find_database(&cwd, &parent, other)
+            .and_then(|db| conventions(&db).map_err(|e| e.to_string()))
+        {
+            Ok(c) => c,
+            Err(e) => return fail(format!("--like {other}: {e}")),
+        },
+        None => Choices::default(),
+    };
+    let sources = Sources {
+        flags: &flags,
+        like: &like,
+        like_name,
+        config: &config,
+    };
+    let choices = flags
+        .clone()
+        .over(like.clone())
+        .over(config.new.choices.clone())
+        .over(Choices::builtin());
+
+    let cnpg_version = config.cnpg_version.unwrap_or((1, 30));
+    if choices.backup == Some(BackupShape::Native) {
+        if cnpg_version >= NATIVE_REMOVED {
+            return fail(format!(
+                "the native backup shape ({}) was removed in CNPG 1.31 (cnpgVersion {}.{} in {}): use --backup plugin",
+                sources.origin(Field::Backup).unwrap_or_default(),
+                cnpg_version.0,
+                cnpg_version.1,
+                config_file.as_deref().map_or_else(|| "the configuration".to_string(), display_path)
+            ));
+        }
+        eprintln!(
+            "warning: the native backup shape (in-tree barmanObjectStore) is deprecated since CNPG 1.26 and removed in 1.31; the plugin shape is the default for new databases"
+        );
+    }
+
+    let mut spec: Spec = match choices.resolve(&args.name) {
+        Ok(s) => s,
+        Err(errors) => {
+            for e in &errors.0 {
+                match sources.origin(e.field) {
+                    Some(origin) => eprintln!("error: {} ({origin})", e.message),
+                    None => {
+                        eprintln!("error: {}", e.message);
+                        if let Some(help) = sources.help(e.field) {
+                            eprintln!("  help: {help}");
+                        }
+                    }
+                }
+            }
+            return ExitCode::from(2);
+        }
+    };
+    spec.acknowledge_native =
+        spec.backup == BackupShape::Native && cnpg_version >= NATIVE_DEPRECATED;
+    let scaffold = scaffold(&spec);
+    if let Err(e) = scaffold.check_renders() {
+        return fail(format!(
+            "the scaffold does not render ({e}); this is a bug in cnpg-dr, please report it"
+        ));
+    }
+
+    let target = parent.join(&spec.name);
+    let exists = target.symlink_metadata().is_ok();
+    if exists && !target.is_dir() {
+        return fail(format!(
+            "{} exists and is not a directory; nothing written",
+            display_path(&target)
+        ));
+    }
+    if exists && !args.force {
+        return fail(format!(
+            "{} already exists; nothing written (--force replaces it)",
+            display_path(&target)
+        ));
+    }
+
+    if args.dry_run {
+        let text = dry_run(&scaffold, &target, exists);
+        return match io::stdout().lock().write_all(text.as_bytes()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(format!("cannot write the dry run: {e}")),
+        };
+    }
+    if let Err(e) = write_directory(&parent, &spec.name, &scaffold.files, exists) {
+        return fail(format!(
+            "cannot write {}: {e}; nothing written",
+            display_path(&target)
+        ));
+    }
+    let shown = display_path(&target);
+    let text = format!(
+        "{verb} {shown}/ ({files} files, {shape} backups)\n  \
+         DR flag: overlays/initdb, writing lineage {first}\n  \
+         first recovery (overlays/recovery): reads {first}, writes {second}\n\
+         next: review the values, run `cnpg-dr lint {shown}`, and commit\n",
+        verb = if exists { "replaced" } else { "created" },
+        files = scaffold.files.len(),
+        shape = spec.backup.as_str(),
+        first = spec.first_lineage(),
+        second = spec.second_lineage(),
+    );
+    match io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(2),
+    }
+}
+
+/// The choices given as flags.
+fn flag_choices(args: &NewArgs) -> Result<Choices, String> {
+    let secret_store = args
+        .secret_store
+        .as_deref()
+        .map(SecretStoreRef::parse)
+        .transpose()
+        .map_err(|e| format!("--secret-store: {e}"))?;
+    Ok(Choices {
+        namespace: args.namespace.clone(),
+        database: args.database.clone(),
+        owner: args.owner.clone(),
+        backup: args.backup.map(|b| match b {
+            BackupShapeArg::Plugin => BackupShape::Plugin,
+            BackupShapeArg::Native => BackupShape::Native,
+        }),
+        destination_path: args.destination_path.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        s3_credentials: args.s3_credentials.clone(),
+        instances: args.instances,
+        storage_size: args.storage_size.clone(),
+        storage_class: args.storage_class.clone(),
+        image: args.image.clone(),
+        schedule: args.schedule.clone(),
+        secret_store,
+        retention_policy: args.retention_policy.clone(),
+        ..Choices::default()
+    })
+}
+
+/// Where each choice came from, for messages about its value.
+struct Sources<'a> {
+    flags: &'a Choices,
+    like: &'a Choices,
+    like_name: Option<&'a str>,
+    config: &'a Config,
+}
+
+impl Sources<'_> {
+    fn config_key(&self, field: Field) -> String {
+        let key = field.config_key().unwrap_or("?");
+        match (&self.config.file, self.config.new.position(field)) {
+            (Some(f), Some((line, column))) => {
+                format!("{}:{line}:{column} new.{key}", display_path(f))
+            }
+            _ => format!("new.{key} in .cnpg-dr.yaml"),
+        }
+    }
+
+    /// Which source set `field`; None when none did (or for NAME itself).
+    fn origin(&self, field: Field) -> Option<String> {
+        if field == Field::Name {
+            None
+        } else if self.flags.sets(field) {
+            field.flag().map(str::to_string)
+        } else if self.like.sets(field) {
+            Some(format!(
+                "copied by --like {}",
+                self.like_name.unwrap_or("?")
+            ))
+        } else if self.config.new.choices.sets(field) {
+            Some(format!("from {}", self.config_key(field)))
+        } else if Choices::builtin().sets(field) {
+            Some("the built-in default".to_string())
+        } else {
+            None
+        }
+    }
+
+    fn help(&self, field: Field) -> Option<String> {
+        let key = field.config_key()?;
+        Some(match field.flag() {
+            Some(flag) => format!("pass {flag}, or set new.{key} in .cnpg-dr.yaml"),
+            None => format!("set new.{key} in .cnpg-dr.yaml"),
+        })
+    }
+}
+
+/// The database directory `--like` names: a path to it, or its directory
+/// name anywhere in the repository (the nearest directory holding `.git`
+/// above PARENT, else the current directory).
+fn find_database(cwd: &Path, parent: &Path, other: &str) -> Result<Database, String> {
+    let as_path = normalize(&cwd.join(other));
+    if RealFs.is_dir(&as_path) {
+        let repo = discover(&RealFs, &as_path, &DiscoverOptions::default());
+        return repo
+            .databases
+            .into_iter()
+            .find(|d| d.dir == as_path)
+            .ok_or_else(|| {
+                format!(
+                    "{} is not a database directory (a kustomization root that renders a CNPG Cluster)",
+                    display_path(&as_path)
+                )
+            });
+    }
+    let root = parent
+        .ancestors()
+        .chain(cwd.ancestors())
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(cwd)
+        .to_path_buf();
+    let repo = discover(&RealFs, &root, &DiscoverOptions::default());
+    let mut found: Vec<Database> = repo
+        .databases
+        .into_iter()
+        .filter(|d| d.dir.file_name().is_some_and(|n| n == other))
+        .collect();
+    match found.len() {
+        0 => Err(format!(
+            "no database directory named {other} under {}",
+            display_path(&root)
+        )),
+        1 => Ok(found.remove(0)),
+        _ => Err(format!(
+            "several database directories are named {other}: {}; pass the path of one",
+            found
+                .iter()
+                .map(|d| display_path(&d.dir))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// The `--dry-run` output: what would be written, and the files.
+fn dry_run(scaffold: &Scaffold, target: &Path, exists: bool) -> String {
+    let mut out = format!(
+        "dry run: would {} {}/ with {} files; nothing written\n\n{}",
+        if exists { "replace" } else { "create" },
+        display_path(target),
+        scaffold.files.len(),
+        scaffold.tree()
+    );
+    for f in &scaffold.files {
+        out.push_str(&format!(
+            "\n==> {}/{} <==\n{}",
+            scaffold.name, f.path, f.content
+        ));
+    }
+    out
+}
+
+/// A hidden name beside the target, unique to this process.
+fn sibling(parent: &Path, name: &str, role: &str) -> PathBuf {
+    parent.join(format!(".{name}.cnpg-dr-{role}-{}", std::process::id()))
+}
+
+/// Writes `files` as `parent/name/`: into a hidden staging directory first,
+/// then renamed into place (replacing an existing directory when `replace`).
+/// On failure, everything this call created is removed and an existing
+/// directory is left as it was.
+fn write_directory(
+    parent: &Path,
+    name: &str,
+    files: &[ScaffoldFile],
+    replace: bool,
+) -> io::Result<()> {
+    let created_parents = create_parents(parent)?;
+    let staging = sibling(parent, name, "new");
+    let result = stage(&staging, files).and_then(|()| swap_in(parent, name, &staging, replace));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+        for dir in created_parents.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+    result
+}
+
+/// Creates `dir` and its missing ancestors; returns the ones it created, outermost first.
+fn create_parents(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let missing: Vec<PathBuf> = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && d.symlink_metadata().is_err())
+        .map(Path::to_path_buf)
+        .collect();
+    let mut created = Vec::new();
+    for d in missing.into_iter().rev() {
+        if let Err(e) = std::fs::create_dir(&d) {
+            for c in created.iter().rev() {
+                let _ = std::fs::remove_dir(c);
+            }
+            return Err(e);
+        }
+        created.push(d);
+    }
+    Ok(created)
+}
+
+fn stage(staging: &Path, files: &[ScaffoldFile]) -> io::Result<()> {
+    std::fs::create_dir(staging)?;
+    for f in files {
+        let path = staging.join(&f.path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut file = std::fs::File::create_new(&path)?;
+        file.write_all(f.content.as_bytes())?;
+        file.sync_all()?;
+    }
+    Ok(())
+}
+
+fn swap_in(parent: &Path, name: &str, staging: &Path, replace: bool) -> io::Result<()> {
+    let target = parent.join(name);
+    if !replace {
+        if target.symlink_metadata().is_ok() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "it appeared while the scaffold was written",
+            ));
+        }
+        return std::fs::rename(staging, &target);
+    }
+    let old = sibling(parent, name, "old");
+    std::fs::rename(&target, &old)?;
+    if let Err(e) = std::fs::rename(staging, &target) {
+        // Put the original back: a failed replace changes nothing.
+        let _ = std::fs::rename(&old, &target);
+        return Err(e);
+    }
+    if let Err(e) = std::fs::remove_dir_all(&old) {
+        eprintln!(
+            "warning: the replaced directory was kept as {}: {e}",
+            display_path(&old)
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(label: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("cnpg-dr-new-unit-{label}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn file(path: &str, content: &str) -> ScaffoldFile {
+        ScaffoldFile {
+            path: path.into(),
+            content: content.into(),
+        }
+    }
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                out.push(p.strip_prefix(dir).unwrap().display().to_string());
+                if p.is_dir() {
+                    stack.push(p);
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing_behind() {
+        let root = temp("fail");
+        let parent = root.join("a/b");
+        // A NUL byte makes the second file's name invalid after the first was written.
+        let files = [file("base/x.yaml", "x: 1\n"), file("base/bad\0.yaml", "")];
+        assert!(write_directory(&parent, "db", &files, false).is_err());
+        assert_eq!(listing(&root), Vec::<String>::new());
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn a_failed_replace_keeps_the_original() {
+        let root = temp("replace");
+        std::fs::create_dir_all(root.join("db/base")).unwrap();
+        std::fs::write(root.join("db/base/old.yaml"), "old: true\n").unwrap();
+        let before = listing(&root);
+        let files = [file("kustomization.yaml", "k: 1\n"), file("bad\0", "")];
+        assert!(write_directory(&root, "db", &files, true).is_err());
+        assert_eq!(listing(&root), before);
+        // And a successful one replaces the whole directory.
+        let files = [file("kustomization.yaml", "k: 1\n")];
+        write_directory(&root, "db", &files, true).unwrap();
+        assert_eq!(listing(&root), ["db", "db/kustomization.yaml"]);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}
