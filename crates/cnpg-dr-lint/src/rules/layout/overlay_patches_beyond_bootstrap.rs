@@ -15,7 +15,10 @@ pub static META: RuleMeta = RuleMeta {
     summary: "An overlay changes the Cluster beyond spec.bootstrap and spec.externalClusters",
     doc: r#"## What it checks
 The Cluster rendered by each overlay of a database directory is compared, field by field, with
-the Cluster the other overlays render, ignoring `spec.bootstrap` and `spec.externalClusters`.
+the Cluster the other overlays render, ignoring `spec.bootstrap`, `spec.externalClusters` and
+the write lineage (`serverName` of the plugin entries or of `spec.backup.barmanObjectStore`):
+a recovery overlay that bumps the write lineage itself makes the DR switch self-contained, which
+is a supported layout (`cnpg-dr new` writes it that way).
 A value that differs and was set by the overlay itself (its source line is in the overlay's
 directory) is reported at that line.
 
@@ -24,7 +27,8 @@ Flipping the DR switch is supposed to change one thing: how the Cluster would be
 other difference is applied to the live Cluster the moment the switch flips (a rolling
 restart, a resize, an image change, or a change CNPG refuses on a running cluster such as
 shrinking storage), and makes the restored cluster differ from the one that was backed up (a
-different `serverName` is the classic: it belongs in the base, bumped in the same commit).
+restored Cluster that silently lost `isWALArchiver` because the overlay restated the `plugins`
+list is the classic).
 
 ## Example
 ```yaml
@@ -44,7 +48,13 @@ the restore window, remove it again as soon as the restore is done.
 "#,
 };
 
-const IGNORED: [&[&str]; 2] = [&["spec", "bootstrap"], &["spec", "externalClusters"]];
+/// Paths an overlay may change; `*` matches any list index.
+const IGNORED: [&[&str]; 4] = [
+    &["spec", "bootstrap"],
+    &["spec", "externalClusters"],
+    &["spec", "plugins", "*", "parameters", "serverName"],
+    &["spec", "backup", "barmanObjectStore", "serverName"],
+];
 
 /// Deep equality of two values, ignoring where they were written and map order.
 fn same_value(a: &Node, b: &Node) -> bool {
@@ -117,10 +127,10 @@ fn short(node: Option<&Node>) -> String {
 fn ignored(path: &[Key]) -> bool {
     IGNORED.iter().any(|ig| {
         path.len() >= ig.len()
-            && ig
-                .iter()
-                .zip(path)
-                .all(|(a, b)| matches!(b, Key::Field(f) if f == a))
+            && ig.iter().zip(path).all(|(a, b)| match b {
+                Key::Field(f) => f == a,
+                Key::Index(_) => *a == "*",
+            })
     })
 }
 
