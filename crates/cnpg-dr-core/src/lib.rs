@@ -6,6 +6,7 @@ pub mod argocd;
 pub mod cnpg;
 pub mod discover;
 pub mod fs;
+pub mod history;
 pub mod kustomize;
 pub mod layout;
 pub mod lineage;
