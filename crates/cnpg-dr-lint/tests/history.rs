@@ -405,6 +405,17 @@ fn a_backwards_move_is_reported_with_the_base_value() {
         .as_str()
         .unwrap()
         .contains("app-database-v6"));
+    // Linting a subdirectory of the working tree matches the same directory.
+    let out = f.cnpg_dr(&[
+        "lint",
+        "--format",
+        "json",
+        "--base",
+        "HEAD",
+        "apps/app/base/..",
+    ]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rules_of(&doc), ["CDR901"]);
     // A full id as the base is named by its short id only.
     let doc = f.lint_json(&base);
     let message = findings(&doc)[0]["message"].as_str().unwrap();
@@ -666,6 +677,22 @@ fn timing_500_commits() {
     }
     eprintln!("built 500 commits in {:?}", start.elapsed());
     set_write(&f, version, 2);
+    let git = GitRepository::discover(&f.root).unwrap();
+    let head = git.resolve("HEAD").unwrap();
+    let dirs: Vec<PathBuf> = std::iter::once(PathBuf::from(DB))
+        .chain((0..10).map(|d| PathBuf::from(format!("apps/db{d}"))))
+        .collect();
+    let start = Instant::now();
+    let history =
+        cnpg_dr_core::history::load(&git, "HEAD", &head, &dirs, &Default::default()).unwrap();
+    let rendered: usize = history.databases.iter().map(|d| d.commits_rendered).sum();
+    eprintln!(
+        "load: {:?} for {} databases, {rendered} commits rendered ({} for {DB})",
+        start.elapsed(),
+        dirs.len(),
+        history.databases[0].commits_rendered
+    );
+    assert_eq!(history.databases[0].commits_rendered, 11);
     let start = Instant::now();
     let found = f.history_findings("HEAD");
     let elapsed = start.elapsed();
