@@ -7,6 +7,7 @@ pub mod cnpg;
 pub mod discover;
 pub mod edit;
 pub mod fs;
+pub mod history;
 pub mod kustomize;
 pub mod layout;
 pub mod lineage;

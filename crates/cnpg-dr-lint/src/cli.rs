@@ -167,6 +167,11 @@ pub struct LintArgs {
     /// Use this configuration file instead of looking for .cnpg-dr.yaml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Compare lineages with this Git revision (a branch, tag or commit, e.g.
+    /// `origin/main`) and its history: lineages that move backwards or are
+    /// reused, a flip to recovery without a bump (CDR901-CDR904).
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
 }
 
 /// Output format of `rules`.

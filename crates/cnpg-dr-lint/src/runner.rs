@@ -11,11 +11,15 @@ use rayon::prelude::*;
 
 use cnpg_dr_core::discover::{discover, DiscoverOptions, Repository};
 use cnpg_dr_core::fs::{normalize, FileSystem};
+use cnpg_dr_core::history::{
+    flag_line_span, load, CommitInfo, GitRepository, History, HistoryError,
+};
 use cnpg_dr_core::kustomize::{RenderError, Resource};
 use cnpg_dr_core::yaml::{load_str, LoadError, LoadLimits};
 
 use crate::config::{lookup, rule_names, Config};
 use crate::finding::Finding;
+use crate::rules::history::HistoryContext;
 use crate::rules::{DatabaseContext, RepositoryContext, Rule, Settings, VariantContext};
 use crate::suppress;
 
@@ -80,6 +84,67 @@ fn drop_unresolved(findings: &mut Vec<Finding>) {
         let value = text.as_deref().and_then(|t| t.get(span.start..span.end));
         !value.is_some_and(has_substitution)
     });
+}
+
+/// Runs the history rules (`check_history`) of `rules` over every database
+/// that `history` knows, comparing the working tree with the base revision.
+/// `fs` reads the working tree (for the DR flag line).
+pub fn run_history(
+    repo: &Repository,
+    rules: &[&'static dyn Rule],
+    settings: &Settings,
+    history: &History,
+    fs: &dyn FileSystem,
+) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = repo
+        .databases
+        .par_iter()
+        .flat_map_iter(|db| {
+            let mut out = Vec::new();
+            if let Some(past) = history.database(&db.dir) {
+                let ctx = HistoryContext {
+                    repo,
+                    settings,
+                    database: db,
+                    history,
+                    past,
+                    flag_span: flag_line_span(fs, db),
+                };
+                for rule in rules {
+                    rule.check_history(&ctx, &mut out);
+                }
+            }
+            out
+        })
+        .collect();
+    sort_and_merge(&mut findings);
+    findings
+}
+
+/// A base revision to lint against (`lint --base REV`).
+pub struct Base<'a> {
+    pub git: &'a GitRepository,
+    /// The revision as the user named it.
+    pub spec: &'a str,
+    pub commit: &'a CommitInfo,
+}
+
+/// Reads the history of `repo`'s databases at `base` (directories outside
+/// the Git working tree are left out).
+pub fn load_history(repo: &Repository, base: &Base<'_>) -> Result<History, HistoryError> {
+    let dirs: Vec<PathBuf> = repo
+        .databases
+        .iter()
+        .filter_map(|db| db.dir.strip_prefix(base.git.workdir()).ok())
+        .map(Path::to_path_buf)
+        .collect();
+    load(
+        base.git,
+        base.spec,
+        base.commit,
+        &dirs,
+        &DiscoverOptions::default().render,
+    )
 }
 
 /// Sorts findings by file, line, column and rule, and merges duplicates (the
@@ -148,6 +213,8 @@ pub enum LintError {
     },
     #[error("{0}")]
     Yaml(LoadError),
+    #[error("{0}")]
+    History(HistoryError),
 }
 
 /// A repository made of one file's documents, as loose resources (what
@@ -218,6 +285,16 @@ fn walk(fs: &dyn FileSystem, root: &Path, config: &Config) -> (Vec<PathBuf>, Vec
 /// Lints one path (a directory, or a single YAML file linted as loose
 /// resources) under a configuration. `path` must be absolute.
 pub fn lint_path(fs: &dyn FileSystem, path: &Path, config: &Config) -> Result<Report, LintError> {
+    lint_path_with_base(fs, path, config, None)
+}
+
+/// [`lint_path`], and with a base revision the history rules too.
+pub fn lint_path_with_base(
+    fs: &dyn FileSystem,
+    path: &Path,
+    config: &Config,
+    base: Option<&Base<'_>>,
+) -> Result<Report, LintError> {
     let path = normalize(path);
     let rules: Vec<&'static dyn Rule> = crate::rules::registry()
         .into_iter()
@@ -249,6 +326,10 @@ pub fn lint_path(fs: &dyn FileSystem, path: &Path, config: &Config) -> Result<Re
     };
 
     let mut findings = run(&repo, &rules, &settings);
+    if let Some(base) = base {
+        let history = load_history(&repo, base).map_err(LintError::History)?;
+        findings.extend(run_history(&repo, &rules, &settings, &history, fs));
+    }
     findings.retain(|f| !f.path().is_some_and(|p| config.is_excluded(p)));
 
     // Suppressions: in every linted file, and in files outside the path that

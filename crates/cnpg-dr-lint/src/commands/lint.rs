@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use cnpg_dr_core::fs::{normalize, FileSystem, RealFs};
+use cnpg_dr_core::history::{CommitInfo, GitRepository, HistoryError};
 use cnpg_dr_lint::config::{self, Config, ConfigError, FailOn};
 use cnpg_dr_lint::runner::{self, LintError};
 use cnpg_dr_lint::{output, Finding};
@@ -91,6 +92,13 @@ fn config_for(
     Ok(&cache[&key])
 }
 
+/// The Git repository holding `target` and the commit `rev` names in it.
+fn open_base(target: &Path, rev: &str) -> Result<(GitRepository, CommitInfo), HistoryError> {
+    let git = GitRepository::discover(target)?;
+    let commit = git.resolve(rev)?;
+    Ok((git, commit))
+}
+
 pub fn run(args: &LintArgs) -> ExitCode {
     let cwd = match std::env::current_dir() {
         Ok(d) => d,
@@ -132,7 +140,22 @@ pub fn run(args: &LintArgs) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-        let report = match runner::lint_path(&RealFs, &target, config) {
+        let base = match &args.base {
+            Some(rev) => match open_base(&target, rev) {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            },
+            None => None,
+        };
+        let base = base.as_ref().map(|(git, commit)| runner::Base {
+            git,
+            spec: args.base.as_deref().unwrap_or_default(),
+            commit,
+        });
+        let report = match runner::lint_path_with_base(&RealFs, &target, config, base.as_ref()) {
             Ok(r) => r,
             Err(LintError::Yaml(e)) => {
                 eprintln!(

@@ -5,6 +5,7 @@ pub mod argocd;
 pub mod backup;
 pub mod bootstrap;
 pub mod deprecation;
+pub mod history;
 pub mod layout;
 pub mod lineage;
 pub mod recovery;
@@ -132,6 +133,8 @@ pub trait Rule: Sync {
     fn check_database(&self, _ctx: &DatabaseContext<'_>, _out: &mut Vec<Finding>) {}
     /// Called once for the repository.
     fn check_repository(&self, _ctx: &RepositoryContext<'_>, _out: &mut Vec<Finding>) {}
+    /// Called once per database when linting against a base revision (`lint --base`).
+    fn check_history(&self, _ctx: &history::HistoryContext<'_>, _out: &mut Vec<Finding>) {}
 }
 
 /// Every rule, in id order.
@@ -145,6 +148,7 @@ pub fn registry() -> Vec<&'static dyn Rule> {
     all.extend(secrets::rules());
     all.extend(argocd::rules());
     all.extend(deprecation::rules());
+    all.extend(history::rules());
     all.sort_by_key(|r| r.meta().id);
     all
 }
