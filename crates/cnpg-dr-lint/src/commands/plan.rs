@@ -422,12 +422,30 @@ pub(crate) fn fail(message: &str) -> ExitCode {
 // plan
 // ---------------------------------------------------------------------------
 
-/// HOOK(history): lineages used before but no longer in the working tree —
-/// from Git history or the object store. When `cnpg_dr_core::history` lands
-/// it feeds this; until then only the working tree counts, and the runbook
-/// asks to check the object store for a newer lineage.
-fn lineages_from_history(_db: &Database) -> Vec<Lineage> {
-    Vec::new()
+/// Every lineage the directory's Clusters ever wrote in the Git history of
+/// HEAD (read in-process; only commits that touched the directory are
+/// rendered), so the next lineage is never one written before, even if the
+/// working tree no longer mentions it. Outside a Git repository: none.
+fn lineages_from_history(db: &Database) -> Vec<Lineage> {
+    use cnpg_dr_core::history::{self, GitRepository};
+    let Ok(git) = GitRepository::discover(&db.dir) else {
+        return Vec::new();
+    };
+    let Ok(head) = git.resolve("HEAD") else {
+        return Vec::new();
+    };
+    let Ok(rel) = db.dir.strip_prefix(git.workdir()) else {
+        return Vec::new();
+    };
+    let options = DiscoverOptions::default().render;
+    match history::load(&git, "HEAD", &head, &[rel.to_path_buf()], &options) {
+        Ok(h) => h
+            .databases
+            .iter()
+            .flat_map(|d| d.written.iter().map(|w| lineage_of(&w.lineage.name)))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
 }
 
 /// Validates `--target-time`: RFC 3339 with an explicit zone (`Z` or `±hh:mm`).
