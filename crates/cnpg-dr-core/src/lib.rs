@@ -9,4 +9,5 @@ pub mod fs;
 pub mod kustomize;
 pub mod layout;
 pub mod lineage;
+pub mod schema;
 pub mod yaml;
