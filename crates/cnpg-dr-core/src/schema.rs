@@ -26,10 +26,14 @@ use crate::kustomize::Gvk;
 use crate::yaml::{load_str, LoadLimits, Node, Span};
 
 pub mod crd;
+pub mod dedup;
 mod walk;
 
 pub use crd::{file_name, from_crd, parse_file_name, CrdSchema};
-pub use walk::{display_path, edit_distance, key_span, locate, suggest, UnknownField, OBJECT_META};
+pub use walk::{
+    display_path, edit_distance, key_span, locate, resolve, schema_at, suggest, UnknownField,
+    OBJECT_META,
+};
 
 /// A schema that cannot be read or compiled, located when it comes from a file.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -65,46 +69,14 @@ pub struct Violation {
     pub message: String,
 }
 
-/// The schemas generated from the bundled CRDs: (file name, JSON text).
-static BUILTIN: &[(&str, &str)] = &[
-    (
-        "application-argoproj-v1alpha1.json",
-        include_str!("../../../schemas/application-argoproj-v1alpha1.json"),
-    ),
-    (
-        "applicationset-argoproj-v1alpha1.json",
-        include_str!("../../../schemas/applicationset-argoproj-v1alpha1.json"),
-    ),
-    (
-        "backup-postgresql-v1.json",
-        include_str!("../../../schemas/backup-postgresql-v1.json"),
-    ),
-    (
-        "cluster-postgresql-v1.json",
-        include_str!("../../../schemas/cluster-postgresql-v1.json"),
-    ),
-    (
-        "externalsecret-external-secrets-v1.json",
-        include_str!("../../../schemas/externalsecret-external-secrets-v1.json"),
-    ),
-    (
-        "externalsecret-external-secrets-v1beta1.json",
-        include_str!("../../../schemas/externalsecret-external-secrets-v1beta1.json"),
-    ),
-    (
-        "objectstore-barmancloud-v1.json",
-        include_str!("../../../schemas/objectstore-barmancloud-v1.json"),
-    ),
-    (
-        "scheduledbackup-postgresql-v1.json",
-        include_str!("../../../schemas/scheduledbackup-postgresql-v1.json"),
-    ),
-];
+// `BUILTIN`: the schemas of `schemas/` in compact form (written by build.rs).
+include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 
 /// `schemas/index.json`: `group/version/kind` → file and CRD facts.
 pub static BUILTIN_INDEX: &str = include_str!("../../../schemas/index.json");
 
-/// The embedded schema files, for tests that compare them with `schemas/`.
+/// The embedded schemas (file name, compact JSON: minified, descriptions
+/// removed, repeated subschemas shared), for tests that compare them with `schemas/`.
 pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
     BUILTIN
 }
@@ -184,9 +156,9 @@ impl Entry {
     /// Every field of `object` that the schema does not declare, in document order.
     pub fn unknown_fields(&self, object: &Node) -> Result<Vec<UnknownField>, SchemaError> {
         let schema = self.schema()?;
-        let mut walk = walk::Walk::new(false);
+        let mut walk = walk::Walk::new(schema, false);
         // Without building values, the walk cannot fail.
-        let _ = walk.object(object, schema);
+        let _ = walk.object(object);
         Ok(walk.unknown)
     }
 
@@ -194,8 +166,8 @@ impl Entry {
     pub fn violations(&self, object: &Node) -> Result<Vec<Violation>, SchemaError> {
         let schema = self.schema()?;
         let validator = self.validator()?;
-        let mut walk = walk::Walk::new(true);
-        let value = match walk.object(object, schema) {
+        let mut walk = walk::Walk::new(schema, true);
+        let value = match walk.object(object) {
             Ok(v) => v,
             Err(e) => {
                 return Ok(vec![Violation {
@@ -255,10 +227,7 @@ fn describe(error: &jsonschema::ValidationError<'_>, schema: &Value) -> String {
             format!("{text} (got {})", type_name(instance))
         }
         ValidationErrorKind::AnyOf { .. } => {
-            let at = error.schema_path().as_str();
-            let parent = at.strip_suffix("/anyOf").unwrap_or(at);
-            let int_or_string = schema
-                .pointer(parent)
+            let int_or_string = schema_at(schema, error.instance_path().as_str())
                 .and_then(|s| s.get("x-kubernetes-int-or-string"))
                 == Some(&Value::Bool(true));
             if int_or_string {
@@ -351,6 +320,19 @@ impl SchemaSet {
         set
     }
 
+    /// Parses and compiles every schema now (CNPG's first), so that a caller
+    /// can do it on another thread while it renders: linting then finds them
+    /// ready. Errors are kept for the rules to see.
+    pub fn warm(&self) {
+        let (cnpg, rest): (Vec<&Arc<Entry>>, Vec<&Arc<Entry>>) = self
+            .entries
+            .iter()
+            .partition(|e| e.gvk.as_ref().is_some_and(|g| g.group.ends_with("cnpg.io")));
+        for e in cnpg.into_iter().chain(rest) {
+            let _ = e.validator();
+        }
+    }
+
     /// How many schemas the set holds.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -395,7 +377,10 @@ impl SchemaSet {
         }
         for dir in dirs {
             if !fs.is_dir(dir) {
-                return Err(SchemaError::in_file(dir, "no such directory"));
+                return Err(SchemaError {
+                    span: None,
+                    message: format!("{}: no such directory", dir.display()),
+                });
             }
             for file in files_under(fs, dir) {
                 set.load_file(fs, &file)?;
@@ -428,7 +413,7 @@ impl SchemaSet {
             self.add(Entry::new(
                 file.display().to_string(),
                 gvk,
-                Source::Parsed(value),
+                Source::Parsed(dedup::share_repeated(&value)),
             ));
         } else if name.ends_with(".yaml") || name.ends_with(".yml") {
             let text = read()?;
@@ -444,7 +429,7 @@ impl SchemaSet {
                     self.add(Entry::new(
                         format!("{} ({})", file.display(), version.file_name()),
                         Some(version.gvk),
-                        Source::Parsed(version.schema),
+                        Source::Parsed(dedup::share_repeated(&version.schema)),
                     ));
                 }
             }

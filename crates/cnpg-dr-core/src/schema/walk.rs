@@ -263,17 +263,60 @@ enum Place {
     Inner,
 }
 
+/// Follows local `$ref`s (`#/definitions/s3`) to the schema they name. An
+/// unresolvable reference is returned as it is (and judged as "anything").
+pub fn resolve<'s>(root: &'s Value, mut schema: &'s Value) -> &'s Value {
+    for _ in 0..32 {
+        let Some(target) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| root.pointer(p))
+        else {
+            return schema;
+        };
+        schema = target;
+    }
+    schema
+}
+
+/// The schema of the value at `pointer`, following `properties`,
+/// `additionalProperties` and `items` (and local `$ref`s).
+pub fn schema_at<'s>(root: &'s Value, pointer: &str) -> Option<&'s Value> {
+    let mut schema = resolve(root, root);
+    let Some(rest) = pointer.strip_prefix('/') else {
+        return Some(schema);
+    };
+    for raw in rest.split('/') {
+        let token = raw.replace("~1", "/").replace("~0", "~");
+        let next = schema
+            .get("properties")
+            .and_then(|p| p.get(&token))
+            .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()))
+            .or_else(|| {
+                token
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|_| schema.get("items").filter(|i| i.is_object()))
+            })?;
+        schema = resolve(root, next);
+    }
+    Some(schema)
+}
+
 /// One walk of one document. With `build`, it also returns the JSON value
 /// the API server would validate (unknown fields and null fields dropped).
-pub(crate) struct Walk {
+pub(crate) struct Walk<'s> {
+    root: &'s Value,
     build: bool,
     steps: Vec<Step>,
     pub unknown: Vec<UnknownField>,
 }
 
-impl Walk {
-    pub fn new(build: bool) -> Walk {
+impl<'s> Walk<'s> {
+    pub fn new(root: &'s Value, build: bool) -> Walk<'s> {
         Walk {
+            root,
             build,
             steps: Vec::new(),
             unknown: Vec::new(),
@@ -281,8 +324,8 @@ impl Walk {
     }
 
     /// Walks a whole object (`metadata` as ObjectMeta).
-    pub fn object(&mut self, node: &Node, schema: &Value) -> Result<Value, ExportError> {
-        self.walk(node, Some(schema), Place::Root)
+    pub fn object(&mut self, node: &Node) -> Result<Value, ExportError> {
+        self.walk(node, Some(self.root), Place::Root)
     }
 
     fn any(&self, node: &Node) -> Result<Value, ExportError> {
@@ -296,12 +339,13 @@ impl Walk {
     fn walk(
         &mut self,
         node: &Node,
-        schema: Option<&Value>,
+        schema: Option<&'s Value>,
         place: Place,
     ) -> Result<Value, ExportError> {
         let Some(schema) = schema else {
             return self.any(node);
         };
+        let schema = resolve(self.root, schema);
         match &node.kind {
             NodeKind::Scalar(_) => {
                 if self.build {
@@ -346,7 +390,7 @@ impl Walk {
                         continue;
                     };
                     let implicit_meta = key == "metadata" && (place == Place::Root || embedded);
-                    let field: Option<Option<&Value>> = if implicit_meta {
+                    let field: Option<Option<&'s Value>> = if implicit_meta {
                         Some(Some(&*OBJECT_META))
                     } else if let Some(s) = props.and_then(|p| p.get(key)) {
                         Some(Some(s))
@@ -496,8 +540,8 @@ mod tests {
         let d = doc(
             "metadata:\n  name: x\n  lables: {a: b}\nspec:\n  keep: {anything: 1}\n  map:\n    k: {a: x, b: y}\n  list:\n  - name: n\n    nmae: m\n  gone:\n  free: {z: 1}\n  extra: 1\nsepc: {}\n",
         );
-        let mut w = Walk::new(true);
-        let value = w.object(&d, &schema).unwrap();
+        let mut w = Walk::new(&schema, true);
+        let value = w.object(&d).unwrap();
         let found: Vec<(String, u32, Option<String>)> = w
             .unknown
             .iter()
@@ -517,8 +561,8 @@ mod tests {
             value,
             json!({"metadata": {"name": "x"}, "spec": {"keep": {"anything": 1}, "map": {"k": {"a": "x"}}, "list": [{"name": "n"}], "free": {"z": 1}}})
         );
-        let mut w = Walk::new(false);
-        assert_eq!(w.object(&d, &schema).unwrap(), Value::Null);
+        let mut w = Walk::new(&schema, false);
+        assert_eq!(w.object(&d).unwrap(), Value::Null);
         assert_eq!(w.unknown.len(), 5);
     }
 }
