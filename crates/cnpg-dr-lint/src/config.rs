@@ -70,6 +70,11 @@ pub struct Config {
     /// `cnpgVersion` as (major, minor).
     pub cnpg_version: Option<(u32, u32)>,
     pub fail_on: Option<FailOn>,
+    /// Schemas to validate against instead of the bundled ones (`--schema-dir`;
+    /// set from the command line, not the file).
+    pub schemas: Option<Arc<cnpg_dr_core::schema::SchemaSet>>,
+    /// Report objects no schema describes (`--strict-schemas`; command line only).
+    pub strict_schemas: bool,
 }
 
 /// A mistake in a configuration file, located.

@@ -8,6 +8,7 @@ pub mod deprecation;
 pub mod layout;
 pub mod lineage;
 pub mod recovery;
+pub mod schema;
 pub mod secrets;
 
 use cnpg_dr_core::discover::{Database, Repository, Variant};
@@ -35,6 +36,10 @@ pub struct Settings {
     pub cnpg_version: (u32, u32),
     /// "Now", in seconds since the Unix epoch (fixed in tests), for time checks.
     pub now_unix: i64,
+    /// The schemas objects are checked against (the bundled ones, plus `--schema-dir`).
+    pub schemas: std::sync::Arc<cnpg_dr_core::schema::SchemaSet>,
+    /// Report objects no schema describes (`--strict-schemas`).
+    pub strict_schemas: bool,
 }
 
 impl Default for Settings {
@@ -45,6 +50,8 @@ impl Default for Settings {
             now_unix: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64),
+            schemas: cnpg_dr_core::schema::SchemaSet::builtin(),
+            strict_schemas: false,
         }
     }
 }
@@ -145,6 +152,7 @@ pub fn registry() -> Vec<&'static dyn Rule> {
     all.extend(secrets::rules());
     all.extend(argocd::rules());
     all.extend(deprecation::rules());
+    all.extend(schema::rules());
     all.sort_by_key(|r| r.meta().id);
     all
 }
