@@ -12,4 +12,5 @@ pub mod kustomize;
 pub mod layout;
 pub mod lineage;
 pub mod scaffold;
+pub mod schema;
 pub mod yaml;

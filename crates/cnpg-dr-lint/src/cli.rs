@@ -172,6 +172,14 @@ pub struct LintArgs {
     /// reused, a flip to recovery without a bump (CDR901-CDR904).
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
+    /// Also validate against the CRDs (`*.yaml`) or JSON Schemas (named like
+    /// `cluster-postgresql-v1.json`) in DIR; they win over the bundled ones
+    /// for the same kind and version. Repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub schema_dir: Vec<PathBuf>,
+    /// Report objects whose kind has no schema (CDR803) instead of skipping them.
+    #[arg(long)]
+    pub strict_schemas: bool,
 }
 
 /// Output format of `rules`.

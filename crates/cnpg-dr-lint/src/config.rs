@@ -73,6 +73,11 @@ pub struct Config {
     pub fail_on: Option<FailOn>,
     /// The `new:` section: defaults of `cnpg-dr new`.
     pub new: NewDefaults,
+    /// Schemas to validate against instead of the bundled ones (`--schema-dir`;
+    /// set from the command line, not the file).
+    pub schemas: Option<Arc<cnpg_dr_core::schema::SchemaSet>>,
+    /// Report objects no schema describes (`--strict-schemas`; command line only).
+    pub strict_schemas: bool,
 }
 
 /// A mistake in a configuration file, located.

@@ -304,6 +304,13 @@ pub fn lint_path_with_base(
     if let Some(v) = config.cnpg_version {
         settings.cnpg_version = v;
     }
+    if let Some(schemas) = &config.schemas {
+        settings.schemas = schemas.clone();
+    }
+    settings.strict_schemas = config.strict_schemas;
+    // Compile the schemas on another core while discovery renders.
+    let schemas = settings.schemas.clone();
+    rayon::spawn(move || schemas.warm());
     // `in_scope`: the linted files, where unused suppressions are reported. A
     // single file linted alone has none: without its kustomization most rules
     // cannot fire, so "unused" would be noise.

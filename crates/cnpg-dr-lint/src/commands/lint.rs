@@ -5,9 +5,11 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use cnpg_dr_core::fs::{normalize, FileSystem, RealFs};
 use cnpg_dr_core::history::{CommitInfo, GitRepository, HistoryError};
+use cnpg_dr_core::schema::SchemaSet;
 use cnpg_dr_lint::config::{self, Config, ConfigError, FailOn};
 use cnpg_dr_lint::runner::{self, LintError};
 use cnpg_dr_lint::{output, Finding};
@@ -119,6 +121,22 @@ pub fn run(args: &LintArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    let schemas = if args.schema_dir.is_empty() {
+        None
+    } else {
+        let dirs: Vec<PathBuf> = args
+            .schema_dir
+            .iter()
+            .map(|d| normalize(&cwd.join(d)))
+            .collect();
+        match SchemaSet::with_dirs(&RealFs, &dirs) {
+            Ok(set) => Some(Arc::new(set)),
+            Err(e) => {
+                eprintln!("error: --schema-dir: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    };
     let mut configs = BTreeMap::new();
     let mut findings: Vec<Finding> = Vec::new();
     let mut databases = 0;
@@ -139,6 +157,16 @@ pub fn run(args: &LintArgs) -> ExitCode {
                 eprintln!("{:?}", miette::Report::new(config_diagnostic(&e)));
                 return ExitCode::from(2);
             }
+        };
+        let with_schemas;
+        let config = if schemas.is_some() || args.strict_schemas {
+            let mut c = config.clone();
+            c.schemas = schemas.clone();
+            c.strict_schemas = args.strict_schemas;
+            with_schemas = c;
+            &with_schemas
+        } else {
+            config
         };
         let base = match &args.base {
             Some(rev) => match open_base(&target, rev) {

@@ -9,6 +9,7 @@ pub mod history;
 pub mod layout;
 pub mod lineage;
 pub mod recovery;
+pub mod schema;
 pub mod secrets;
 
 use cnpg_dr_core::discover::{Database, Repository, Variant};
@@ -36,6 +37,10 @@ pub struct Settings {
     pub cnpg_version: (u32, u32),
     /// "Now", in seconds since the Unix epoch (fixed in tests), for time checks.
     pub now_unix: i64,
+    /// The schemas objects are checked against (the bundled ones, plus `--schema-dir`).
+    pub schemas: std::sync::Arc<cnpg_dr_core::schema::SchemaSet>,
+    /// Report objects no schema describes (`--strict-schemas`).
+    pub strict_schemas: bool,
 }
 
 impl Default for Settings {
@@ -46,6 +51,8 @@ impl Default for Settings {
             now_unix: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64),
+            schemas: cnpg_dr_core::schema::SchemaSet::builtin(),
+            strict_schemas: false,
         }
     }
 }
@@ -149,6 +156,7 @@ pub fn registry() -> Vec<&'static dyn Rule> {
     all.extend(argocd::rules());
     all.extend(deprecation::rules());
     all.extend(history::rules());
+    all.extend(schema::rules());
     all.sort_by_key(|r| r.meta().id);
     all
 }

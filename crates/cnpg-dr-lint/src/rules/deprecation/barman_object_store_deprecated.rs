@@ -143,6 +143,7 @@ mod tests {
         let settings = Settings {
             cnpg_version: version,
             now_unix: 0,
+            ..Settings::default()
         };
         runner::run(&repo, &[&BarmanObjectStoreDeprecated], &settings)
     }
