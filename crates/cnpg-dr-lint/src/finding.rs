@@ -63,6 +63,23 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding of `meta`'s rule at `span`, with the rule's default severity
+    /// and no database attached (contexts add theirs).
+    pub fn new(meta: &crate::rules::RuleMeta, span: &Span, message: impl Into<String>) -> Finding {
+        Finding {
+            rule: meta.id,
+            name: meta.name,
+            severity: meta.severity,
+            message: message.into(),
+            span: Some(span.clone()),
+            file: None,
+            database: None,
+            overlay: None,
+            dormant: false,
+            help: None,
+        }
+    }
+
     /// The file the finding points into.
     pub fn path(&self) -> Option<&std::path::Path> {
         self.span

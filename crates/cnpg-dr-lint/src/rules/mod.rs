@@ -84,18 +84,7 @@ pub fn repository_finding(
     span: &Span,
     message: impl Into<String>,
 ) -> Finding {
-    Finding {
-        rule: meta.id,
-        name: meta.name,
-        severity: meta.severity,
-        message: message.into(),
-        span: Some(span.clone()),
-        file: None,
-        database: None,
-        overlay: None,
-        dormant: false,
-        help: None,
-    }
+    Finding::new(meta, span, message)
 }
 
 impl VariantContext<'_> {
@@ -116,16 +105,10 @@ impl VariantContext<'_> {
         message: impl Into<String>,
     ) -> Finding {
         Finding {
-            rule: meta.id,
-            name: meta.name,
-            severity: meta.severity,
-            message: message.into(),
-            span: Some(span.clone()),
-            file: None,
             database: Some(self.database.dir.clone()),
             overlay: self.variant.overlay.as_ref().map(|o| o.name.clone()),
             dormant: self.variant.dormant,
-            help: None,
+            ..Finding::new(meta, span, message)
         }
     }
 }

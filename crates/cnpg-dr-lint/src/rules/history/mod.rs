@@ -107,16 +107,10 @@ impl<'a> HistoryContext<'a> {
         message: impl Into<String>,
     ) -> Finding {
         Finding {
-            rule: meta.id,
-            name: meta.name,
-            severity: meta.severity,
-            message: message.into(),
-            span: Some(span.clone()),
-            file: None,
             database: Some(self.database.dir.clone()),
             overlay: self.database.active().overlay_name().map(str::to_string),
             dormant: false,
-            help: None,
+            ..Finding::new(meta, span, message)
         }
     }
 }
