@@ -158,6 +158,10 @@ impl<'a> Recovery<'a> {
     pub fn target(&self) -> Option<&'a Node> {
         self.field("recoveryTarget")
     }
+    /// One field of `recoveryTarget` (`targetTime`, `backupID`, ...), unless null.
+    pub fn target_field(&self, key: &str) -> Option<&'a Node> {
+        self.target()?.get_path(&[key]).filter(|n| !n.is_null())
+    }
 }
 
 impl<'a> Cluster<'a> {

@@ -35,12 +35,9 @@ pub struct Row {
 
 fn recovery_target(cluster: &Cluster<'_>) -> Option<String> {
     let recovery = cluster.recovery()?;
-    let Some(target) = recovery.target() else {
-        return Some("latest".to_string());
-    };
     let field = |k: &str| {
-        target
-            .get_path(&[k])
+        recovery
+            .target_field(k)
             .and_then(|n| n.as_str())
             .map(str::to_string)
     };

@@ -108,12 +108,7 @@ impl Rule for BackupIdInvalid {
 
     fn check_variant(&self, ctx: &VariantContext<'_>, out: &mut Vec<Finding>) {
         for cluster in ctx.variant.clusters() {
-            let Some(node) = cluster
-                .recovery()
-                .and_then(|r| r.target())
-                .and_then(|t| t.get_path(&["backupID"]))
-                .filter(|n| !n.is_null())
-            else {
+            let Some(node) = cluster.recovery().and_then(|r| r.target_field("backupID")) else {
                 continue;
             };
             let id = node.as_str().unwrap_or("");

@@ -377,9 +377,7 @@ impl Rule for TargetTime {
         for cluster in ctx.variant.clusters() {
             let Some(node) = cluster
                 .recovery()
-                .and_then(|r| r.target())
-                .and_then(|t| t.get_path(&["targetTime"]))
-                .filter(|n| !n.is_null())
+                .and_then(|r| r.target_field("targetTime"))
             else {
                 continue;
             };
