@@ -206,55 +206,23 @@ pub fn discover(fs: &dyn FileSystem, root: &Path, options: &DiscoverOptions) -> 
     let mut dirs = Vec::new();
     walk(fs, root, &options.exclude, &mut files, &mut dirs);
 
-    // Kustomization directories, and what each of them includes.
+    // Kustomization directories, and what each of them includes (parsed in
+    // parallel, gathered in walk order).
+    let parsed: Vec<(PathBuf, Vec<PathBuf>, Option<Kustomization>)> = dirs
+        .par_iter()
+        .filter_map(|dir| {
+            let file = kustomization_file(fs, dir)?;
+            let (referenced, k) = references(fs, dir, &file);
+            Some((dir.clone(), referenced, k))
+        })
+        .collect();
     let mut kustomizations = Vec::new();
     let mut referenced: BTreeSet<PathBuf> = BTreeSet::new();
     let mut kust_dirs = Vec::new();
-    for dir in &dirs {
-        let Some(file) = kustomization_file(fs, dir) else {
-            continue;
-        };
-        kust_dirs.push(dir.clone());
-        let Ok(bytes) = fs.read(&file) else { continue };
-        let text = String::from_utf8_lossy(&bytes);
-        // Commented-out overlay lines (dormant overlays), and overlay directories
-        // next to a switch line that the root does not name, belong to this root.
-        for line in &DrFlag::parse(&file, &text).lines {
-            let overlay = normalize(&dir.join(&line.entry));
-            if !line.active {
-                referenced.insert(overlay.clone());
-            }
-            if let Some(parent) = overlay.parent().filter(|p| *p != dir.as_path()) {
-                for sibling in fs.read_dir(parent).unwrap_or_default() {
-                    if sibling != overlay && fs.is_dir(&sibling) {
-                        referenced.insert(sibling);
-                    }
-                }
-            }
-        }
-        let Ok(docs) = load_str(&text, Arc::from(file.as_path()), &LoadLimits::yaml11()) else {
-            continue;
-        };
-        let doc = docs.into_iter().next().unwrap_or_else(|| {
-            Node::null(crate::yaml::Span::file_start(Arc::from(file.as_path())))
-        });
-        if let Ok(k) = Kustomization::parse(&doc, &file) {
-            for entry in k.resources.iter().chain(k.components.iter()) {
-                referenced.insert(normalize(&dir.join(&entry.value)));
-            }
-            for p in k.patches.iter().chain(k.patches_json6902.iter()) {
-                if let Some(path) = &p.path {
-                    referenced.insert(normalize(&dir.join(&path.value)));
-                }
-            }
-            for p in &k.patches_strategic_merge {
-                referenced.insert(normalize(&dir.join(&p.value)));
-            }
-            for c in &k.configurations {
-                referenced.insert(normalize(&dir.join(&c.value)));
-            }
-            kustomizations.push(k);
-        }
+    for (dir, refs, k) in parsed {
+        kust_dirs.push(dir);
+        referenced.extend(refs);
+        kustomizations.extend(k);
     }
 
     let mut repo = Repository {
@@ -316,6 +284,61 @@ pub fn discover(fs: &dyn FileSystem, root: &Path, options: &DiscoverOptions) -> 
         }
     }
     repo
+}
+
+/// What the kustomization `file` of `dir` includes (resources, components,
+/// patches, configurations), with the overlays of its DR switch, dormant or
+/// not, and the parsed kustomization when it parses.
+fn references(
+    fs: &dyn FileSystem,
+    dir: &Path,
+    file: &Path,
+) -> (Vec<PathBuf>, Option<Kustomization>) {
+    let mut referenced = Vec::new();
+    let Ok(bytes) = fs.read(file) else {
+        return (referenced, None);
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    // Commented-out overlay lines (dormant overlays), and overlay directories
+    // next to a switch line that the root does not name, belong to this root.
+    for line in &DrFlag::parse(file, &text).lines {
+        let overlay = normalize(&dir.join(&line.entry));
+        if !line.active {
+            referenced.push(overlay.clone());
+        }
+        if let Some(parent) = overlay.parent().filter(|p| *p != dir) {
+            for sibling in fs.read_dir(parent).unwrap_or_default() {
+                if sibling != overlay && fs.is_dir(&sibling) {
+                    referenced.push(sibling);
+                }
+            }
+        }
+    }
+    let Ok(docs) = load_str(&text, Arc::from(file), &LoadLimits::yaml11()) else {
+        return (referenced, None);
+    };
+    let doc = docs
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| Node::null(crate::yaml::Span::file_start(Arc::from(file))));
+    let Ok(k) = Kustomization::parse(&doc, file) else {
+        return (referenced, None);
+    };
+    for entry in k.resources.iter().chain(k.components.iter()) {
+        referenced.push(normalize(&dir.join(&entry.value)));
+    }
+    for p in k.patches.iter().chain(k.patches_json6902.iter()) {
+        if let Some(path) = &p.path {
+            referenced.push(normalize(&dir.join(&path.value)));
+        }
+    }
+    for p in &k.patches_strategic_merge {
+        referenced.push(normalize(&dir.join(&p.value)));
+    }
+    for c in &k.configurations {
+        referenced.push(normalize(&dir.join(&c.value)));
+    }
+    (referenced, Some(k))
 }
 
 /// What one kustomization root turned out to be.

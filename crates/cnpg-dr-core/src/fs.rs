@@ -27,6 +27,25 @@ pub trait FileSystem: Sync {
     fn is_symlink(&self, _path: &Path) -> Option<bool> {
         None
     }
+    /// [`FileSystem::read_dir`], with what each entry is when the listing
+    /// tells it without another system call (`d_type` on Linux).
+    fn read_dir_kinds(&self, path: &Path) -> io::Result<Vec<(PathBuf, Option<EntryKind>)>> {
+        Ok(self
+            .read_dir(path)?
+            .into_iter()
+            .map(|p| (p, None))
+            .collect())
+    }
+}
+
+/// What a directory entry is, as its listing says (symlinks not followed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    /// A socket, a FIFO, a device: neither a file nor a directory.
+    Other,
 }
 
 /// The real filesystem.
@@ -58,6 +77,28 @@ impl FileSystem for RealFs {
     }
     fn is_symlink(&self, path: &Path) -> Option<bool> {
         Some(path.symlink_metadata().is_ok_and(|m| m.is_symlink()))
+    }
+    fn read_dir_kinds(&self, path: &Path) -> io::Result<Vec<(PathBuf, Option<EntryKind>)>> {
+        let mut entries = std::fs::read_dir(path)?
+            .map(|e| {
+                e.map(|e| {
+                    let kind = e.file_type().ok().map(|t| {
+                        if t.is_symlink() {
+                            EntryKind::Symlink
+                        } else if t.is_dir() {
+                            EntryKind::Dir
+                        } else if t.is_file() {
+                            EntryKind::File
+                        } else {
+                            EntryKind::Other
+                        }
+                    });
+                    (e.path(), kind)
+                })
+            })
+            .collect::<io::Result<Vec<_>>>()?;
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(entries)
     }
 }
 
@@ -98,14 +139,17 @@ fn memoized<K: Hash + Eq + Clone, V: Clone>(
 /// length of one command. Linting reads the same tree several times: the walk,
 /// two renders per database (active and dormant overlays, sharing the base),
 /// the suppression scan; without it a repository of 1,000 databases costs
-/// ~100,000 system calls more than it needs. Files are assumed not to change
-/// during the command (a change mid-run would give an inconsistent result
-/// either way).
+/// ~100,000 system calls more than it needs. A directory listing also
+/// records what each entry is (`d_type`), which spares a `stat` per entry.
+/// Files are assumed not to change during the command (a change mid-run
+/// would give an inconsistent result either way).
 pub struct CachedFs<'a> {
     inner: &'a dyn FileSystem,
     reads: Memo<PathBuf, Result<Arc<[u8]>, CachedError>>,
-    files: Memo<PathBuf, Option<u64>>,
+    files: Memo<PathBuf, bool>,
     dirs: Memo<PathBuf, bool>,
+    symlinks: Memo<PathBuf, Option<bool>>,
+    lens: Memo<PathBuf, Result<u64, CachedError>>,
     canonical: Memo<PathBuf, Result<PathBuf, CachedError>>,
     listings: Memo<PathBuf, Result<Arc<[PathBuf]>, CachedError>>,
 }
@@ -117,20 +161,11 @@ impl<'a> CachedFs<'a> {
             reads: Memo::default(),
             files: Memo::default(),
             dirs: Memo::default(),
+            symlinks: Memo::default(),
+            lens: Memo::default(),
             canonical: Memo::default(),
             listings: Memo::default(),
         }
-    }
-
-    /// The file's length when it is a regular file.
-    fn file(&self, path: &Path) -> Option<u64> {
-        memoized(&self.files, &path.to_path_buf(), || {
-            if self.inner.is_file(path) {
-                self.inner.file_len(path).ok()
-            } else {
-                None
-            }
-        })
     }
 
     fn resolve(&self, path: &Path) -> io::Result<PathBuf> {
@@ -145,7 +180,7 @@ impl<'a> CachedFs<'a> {
             });
         if let (true, Some(parent), Some(name)) = (plain, path.parent(), path.file_name()) {
             // (A parent that is not a directory: the real error, ENOTDIR.)
-            if self.inner.is_symlink(path) == Some(false) && self.is_dir(parent) {
+            if self.is_symlink(path) == Some(false) && self.is_dir(parent) {
                 let parent = self.canonicalize(parent)?;
                 return if self.is_file(path) || self.is_dir(path) {
                     Ok(parent.join(name))
@@ -155,6 +190,21 @@ impl<'a> CachedFs<'a> {
             }
         }
         self.inner.canonicalize(path)
+    }
+
+    /// Remembers what a listing said of its entries.
+    fn seed(&self, entries: &[(PathBuf, Option<EntryKind>)]) {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
+        let mut links = self.symlinks.lock().unwrap_or_else(|e| e.into_inner());
+        for (path, kind) in entries {
+            let Some(kind) = kind else { continue };
+            links.insert(path.clone(), Some(*kind == EntryKind::Symlink));
+            if *kind != EntryKind::Symlink {
+                files.insert(path.clone(), *kind == EntryKind::File);
+                dirs.insert(path.clone(), *kind == EntryKind::Dir);
+            }
+        }
     }
 }
 
@@ -173,13 +223,15 @@ impl FileSystem for CachedFs<'_> {
         memoized(&self.dirs, &path.to_path_buf(), || self.inner.is_dir(path))
     }
     fn is_file(&self, path: &Path) -> bool {
-        self.file(path).is_some()
+        memoized(&self.files, &path.to_path_buf(), || {
+            self.inner.is_file(path)
+        })
     }
     fn file_len(&self, path: &Path) -> io::Result<u64> {
-        match self.file(path) {
-            Some(len) => Ok(len),
-            None => self.inner.file_len(path),
-        }
+        memoized(&self.lens, &path.to_path_buf(), || {
+            self.inner.file_len(path).map_err(|e| CachedError::of(&e))
+        })
+        .map_err(|e| e.error())
     }
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
         memoized(&self.canonical, &path.to_path_buf(), || {
@@ -189,16 +241,21 @@ impl FileSystem for CachedFs<'_> {
     }
     fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
         memoized(&self.listings, &path.to_path_buf(), || {
-            self.inner
-                .read_dir(path)
-                .map(Arc::from)
-                .map_err(|e| CachedError::of(&e))
+            match self.inner.read_dir_kinds(path) {
+                Ok(entries) => {
+                    self.seed(&entries);
+                    Ok(entries.into_iter().map(|(p, _)| p).collect())
+                }
+                Err(e) => Err(CachedError::of(&e)),
+            }
         })
         .map(|l| l.to_vec())
         .map_err(|e| e.error())
     }
     fn is_symlink(&self, path: &Path) -> Option<bool> {
-        self.inner.is_symlink(path)
+        memoized(&self.symlinks, &path.to_path_buf(), || {
+            self.inner.is_symlink(path)
+        })
     }
 }
 
@@ -325,6 +382,19 @@ mod tests {
         // A loop: real/base/up -> real.
         std::os::unix::fs::symlink("..", root.join("real/base/up")).unwrap();
         let cached = CachedFs::new(&RealFs);
+        // Listings seed what each entry is; the answers must match a stat.
+        for dir in ["", "real", "real/base", "link"] {
+            for e in cached.read_dir(&root.join(dir)).unwrap() {
+                assert_eq!(cached.is_dir(&e), e.is_dir(), "{}", e.display());
+                assert_eq!(cached.is_file(&e), e.is_file(), "{}", e.display());
+                assert_eq!(
+                    cached.is_symlink(&e),
+                    Some(e.is_symlink()),
+                    "{}",
+                    e.display()
+                );
+            }
+        }
         for p in [
             "real",
             "real/base/cluster.yaml",

@@ -354,12 +354,17 @@ pub fn lint_path_with_base(
             .filter(|p| !config.is_excluded(p))
             .map(Path::to_path_buf),
     );
-    let mut directives = Vec::new();
-    for file in &files {
-        let Ok(bytes) = fs.read(file) else { continue };
-        let text = String::from_utf8_lossy(&bytes);
-        directives.extend(suppress::scan(file, &text, &resolve));
-    }
+    let files: Vec<&PathBuf> = files.iter().collect();
+    let mut directives: Vec<suppress::Directive> = files
+        .par_iter()
+        .flat_map_iter(|file| {
+            let text = fs
+                .read(file)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
+            suppress::scan(file, &text, &resolve)
+        })
+        .collect();
     let (mut findings, suppressed) = suppress::apply(findings, &mut directives);
     let names = rule_names(&catalogue);
     let meta = suppress::meta_findings(

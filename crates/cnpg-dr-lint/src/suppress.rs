@@ -319,10 +319,18 @@ pub fn scan(
 pub fn apply(findings: Vec<Finding>, directives: &mut [Directive]) -> (Vec<Finding>, usize) {
     let mut kept = Vec::with_capacity(findings.len());
     let mut silenced = 0;
+    // The directives of each file, by index (a scan of every directive per
+    // finding is quadratic in a large repository).
+    let mut by_file: std::collections::HashMap<Arc<Path>, Vec<usize>> = Default::default();
+    for (i, d) in directives.iter().enumerate() {
+        by_file.entry(d.span.file.clone()).or_default().push(i);
+    }
     for f in findings {
         let mut hit = false;
         if let Some(path) = f.path() {
-            for d in directives.iter_mut().filter(|d| &*d.span.file == path) {
+            let indexes = by_file.get(path).map(Vec::as_slice).unwrap_or_default();
+            for &i in indexes {
+                let d = &mut directives[i];
                 let applies = match d.scope {
                     Scope::File => true,
                     Scope::Line(l) => l == f.line(),

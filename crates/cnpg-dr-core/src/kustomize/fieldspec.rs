@@ -109,10 +109,35 @@ fn pod_refs(suffixes: &[&str], skip_rc: bool) -> Vec<FieldSpec> {
 }
 
 impl TransformerConfig {
-    /// kustomize's built-in name references for Kubernetes kinds (built once).
-    pub fn builtin() -> TransformerConfig {
-        static BUILTIN: std::sync::OnceLock<TransformerConfig> = std::sync::OnceLock::new();
-        BUILTIN.get_or_init(TransformerConfig::make_builtin).clone()
+    /// kustomize's built-in name references for Kubernetes kinds, built once
+    /// and shared: every kustomization of every render starts from it, and
+    /// most never change it (see [`TransformerConfig::merge_shared`]).
+    pub fn builtin() -> std::sync::Arc<TransformerConfig> {
+        static BUILTIN: std::sync::OnceLock<std::sync::Arc<TransformerConfig>> =
+            std::sync::OnceLock::new();
+        BUILTIN
+            .get_or_init(|| std::sync::Arc::new(TransformerConfig::make_builtin()))
+            .clone()
+    }
+
+    /// `merge` on a shared configuration: copies it only when `other` adds
+    /// something (merging a configuration into itself, or an empty one,
+    /// changes nothing, and copying the built-in one costs more than most
+    /// renders).
+    pub fn merge_shared(
+        this: &mut std::sync::Arc<TransformerConfig>,
+        other: &std::sync::Arc<TransformerConfig>,
+    ) {
+        if !std::sync::Arc::ptr_eq(this, other) && !other.is_empty() {
+            std::sync::Arc::make_mut(this).merge(other);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.name_reference.is_empty()
+            && self.common_labels.is_empty()
+            && self.common_annotations.is_empty()
+            && self.images.is_empty()
     }
 
     fn make_builtin() -> TransformerConfig {

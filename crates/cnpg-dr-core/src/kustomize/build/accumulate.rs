@@ -43,7 +43,7 @@ impl Builder<'_> {
             let sub = self
                 .build_subtarget(&path, KustomizationKind::Kustomization)
                 .map_err(|e| e.context(ctx.clone()))?;
-            acc.config.merge(&sub.config);
+            TransformerConfig::merge_shared(&mut acc.config, &sub.config);
             for r in sub.resources {
                 acc.append(r).map_err(|e| {
                     e.context(format!("recursed merging from path '{}'", path.display()))
@@ -97,7 +97,7 @@ impl Builder<'_> {
         self.stack.push(canonical);
         let mut acc = Accumulator {
             resources: Vec::new(),
-            config: TransformerConfig::default(),
+            config: Default::default(),
         };
         let result = self.accumulate_target(&kust, &mut acc);
         self.stack.pop();

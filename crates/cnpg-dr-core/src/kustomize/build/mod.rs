@@ -120,7 +120,7 @@ impl Builder<'_> {
 
 struct Accumulator {
     resources: Vec<Resource>,
-    config: TransformerConfig,
+    config: std::sync::Arc<TransformerConfig>,
 }
 
 impl Accumulator {
@@ -166,7 +166,7 @@ impl Builder<'_> {
             let path = normalize(&dir.join(&c.value));
             self.check_inside(&dir, &path).map_err(|e| e.at(&c.span))?;
             for doc in self.load_yaml(&path).map_err(|e| e.at(&c.span))? {
-                acc.config.merge(&TransformerConfig::parse(&doc)?);
+                std::sync::Arc::make_mut(&mut acc.config).merge(&TransformerConfig::parse(&doc)?);
             }
         }
         self.run_generators(kust, &dir, acc)?;
