@@ -34,6 +34,28 @@ pub enum Command {
     /// Scaffold a database directory (base, initdb and recovery overlays, DR flag) that lints clean.
     // Boxed: its many options would make every other variant as large.
     New(Box<NewArgs>),
+    /// Print a shell completion script to stdout (`cnpg-dr completions bash > ...`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout, or write every page to a directory.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write cnpg-dr.1 and one page per subcommand (cnpg-dr-lint.1, ...) to
+    /// DIR instead of printing the top-level page.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Replace pages in DIR that differ from the generated ones.
+    #[arg(long, requires = "out_dir")]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ use clap::Parser;
 mod cli;
 mod commands;
 mod diagnostic;
+mod term;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -20,5 +21,7 @@ fn main() -> ExitCode {
         cli::Command::Plan(args) => commands::plan::run(&args),
         cli::Command::Migrate(args) => commands::migrate::run(&args),
         cli::Command::New(args) => commands::new::run(&args),
+        cli::Command::Completions(args) => commands::completions::run(&args),
+        cli::Command::Man(args) => commands::man::run(&args),
     }
 }
