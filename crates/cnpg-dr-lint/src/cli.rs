@@ -10,6 +10,11 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Color of findings and error reports [auto: when the output is a
+    /// terminal, NO_COLOR is unset or empty and CLICOLOR is not 0;
+    /// CLICOLOR_FORCE forces it].
+    #[arg(long, value_enum, default_value = "auto", global = true)]
+    pub color: Color,
 }
 
 #[derive(Debug, Subcommand)]
@@ -162,10 +167,10 @@ pub enum FailOn {
     Never,
 }
 
-/// When human output is colored.
+/// When output is colored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Color {
-    /// When stdout is a terminal and NO_COLOR is not set.
+    /// When the output is a terminal and NO_COLOR is not set.
     Auto,
     Always,
     Never,
@@ -183,9 +188,6 @@ pub struct LintArgs {
     /// `failOn` from .cnpg-dr.yaml].
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
-    /// Color of human output.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: Color,
     /// Use this configuration file instead of looking for .cnpg-dr.yaml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
