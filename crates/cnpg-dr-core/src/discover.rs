@@ -9,6 +9,7 @@ use crate::cnpg::Cluster;
 use crate::fs::{normalize, FileSystem};
 use crate::kustomize::{render, Kustomization, RenderError, RenderOptions, Rendered, Resource};
 use crate::layout::{kustomization_file, overlays, DrFlag, Overlay};
+use crate::progress::{NoProgress, Phase, Progress};
 use crate::yaml::{load_str, LoadLimits, Node};
 
 /// One way a database directory renders: as it is, or with the flag moved to a dormant overlay.
@@ -156,6 +157,16 @@ fn walk(
 
 /// Walks `root` and renders every kustomization root and every overlay of every database.
 pub fn discover(fs: &dyn FileSystem, root: &Path, options: &DiscoverOptions) -> Repository {
+    discover_with_progress(fs, root, options, &NoProgress)
+}
+
+/// [`discover`], telling `progress` about each kustomization root it renders.
+pub fn discover_with_progress(
+    fs: &dyn FileSystem,
+    root: &Path,
+    options: &DiscoverOptions,
+    progress: &dyn Progress,
+) -> Repository {
     let mut files = Vec::new();
     let mut dirs = Vec::new();
     walk(fs, root, &options.exclude, &mut files, &mut dirs);
@@ -221,7 +232,9 @@ pub fn discover(fs: &dyn FileSystem, root: &Path, options: &DiscoverOptions) -> 
         .filter(|d| !referenced.contains(*d))
         .collect();
     let mut included: BTreeSet<PathBuf> = BTreeSet::new();
+    progress.start(Phase::Render, roots.len());
     for dir in roots {
+        progress.item(Phase::Render, dir);
         let Some(file) = kustomization_file(fs, dir) else {
             continue;
         };

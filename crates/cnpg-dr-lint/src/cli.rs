@@ -204,6 +204,10 @@ pub struct LintArgs {
     /// Report objects whose kind has no schema (CDR803) instead of skipping them.
     #[arg(long)]
     pub strict_schemas: bool,
+    /// Never draw a progress bar. It is drawn on stderr only when stderr is
+    /// a terminal and CI is unset, and only once a lint has run for a while.
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 /// Output format of `rules`.

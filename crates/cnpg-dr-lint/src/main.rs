@@ -8,6 +8,7 @@ use clap::Parser;
 mod cli;
 mod commands;
 mod diagnostic;
+mod progress;
 mod term;
 
 fn main() -> ExitCode {

@@ -27,7 +27,18 @@ pub fn color_enabled(
     }
 }
 
-/// The process environment, for [`color_enabled`].
+/// Whether `lint` draws a progress bar on stderr: never with
+/// `--no-progress`, never on a stderr that is not a terminal (a pipe, a log
+/// file), never when CI is set (CI logs keep every redraw).
+pub fn show_progress(
+    no_progress: bool,
+    stderr_is_terminal: bool,
+    env: &dyn Fn(&str) -> Option<OsString>,
+) -> bool {
+    !no_progress && stderr_is_terminal && env("CI").is_none()
+}
+
+/// The process environment, for [`color_enabled`] and [`show_progress`].
 pub fn process_env(name: &str) -> Option<OsString> {
     std::env::var_os(name)
 }
@@ -90,6 +101,16 @@ mod tests {
         assert!(auto(false, &[("CLICOLOR_FORCE", "1")]));
         assert!(!auto(false, &[("CLICOLOR_FORCE", "0")]));
         assert!(!auto(false, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
+    }
+
+    #[test]
+    fn progress_only_on_a_terminal_outside_ci_unless_turned_off() {
+        let none = env_of(&[]);
+        let ci = env_of(&[("CI", "true")]);
+        assert!(show_progress(false, true, &none));
+        assert!(!show_progress(true, true, &none), "--no-progress");
+        assert!(!show_progress(false, false, &none), "a pipe");
+        assert!(!show_progress(false, true, &ci), "CI");
     }
 
     #[test]

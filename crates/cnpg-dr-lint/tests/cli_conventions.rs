@@ -211,3 +211,63 @@ fn exit_codes_are_the_documented_ones() {
         assert!(stdout(&out).is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn a_clean_lint_writes_nothing_at_all_on_a_stderr_that_is_not_a_terminal() {
+    // No progress bar, no escape sequence, no summary: stderr is for problems.
+    for args in [
+        &["lint", "testdata/clean/plugin-initdb"][..],
+        &["lint", "--color", "always", "testdata/clean/plugin-initdb"],
+        &["lint", "--format", "json", "testdata/clean/plugin-initdb"],
+        &["status", "testdata/clean/plugin-initdb"],
+    ] {
+        let out = run(args, &[]);
+        assert_eq!(code(&out), 0, "{args:?}");
+        assert_eq!(stderr(&out), "", "{args:?}");
+    }
+}
+
+/// Runs `command` in `script`, on a pseudo-terminal: what the terminal
+/// shows. None when util-linux `script` is not there.
+fn on_a_terminal(command: &str) -> Option<String> {
+    let out = Command::new("script")
+        .args(["-qec", command, "/dev/null"])
+        .env_remove("CI")
+        .env_remove("NO_COLOR")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    assert!(out.status.success(), "{command}: {}", stderr(&out));
+    Some(stdout(&out))
+}
+
+#[test]
+fn on_a_terminal_a_long_lint_draws_a_progress_bar_then_erases_it() {
+    // Enough databases for the lint of a debug build to outlast the bar's
+    // delay (300 ms) several times over.
+    let repo = common::TempRepo::with(&[]);
+    let paperless = workspace()
+        .join(common::DEMO)
+        .join(common::DBS)
+        .join("paperless");
+    for i in 0..250 {
+        common::copy_dir(&paperless, &repo.root.join(format!("dbs/db{i:03}")));
+    }
+    let lint = format!(
+        "'{}' lint --fail-on never '{}' > /dev/null",
+        env!("CARGO_BIN_EXE_cnpg-dr"),
+        repo.root.join("dbs").display()
+    );
+    let Some(screen) = on_a_terminal(&lint) else {
+        eprintln!("SKIPPED: util-linux script not found");
+        return;
+    };
+    assert!(screen.contains("rendering ["), "{screen:?}");
+    assert!(screen.contains("/250 "), "{screen:?}");
+    assert!(
+        screen.ends_with("\r\u{1b}[2K"),
+        "the bar is erased: {screen:?}"
+    );
+    let quiet = on_a_terminal(&lint.replace(" lint ", " lint --no-progress ")).unwrap();
+    assert_eq!(quiet, "");
+}

@@ -2,6 +2,7 @@
 //! Findings go to stdout; render failures and errors go to stderr.
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -10,13 +11,14 @@ use cnpg_dr_core::fs::{normalize, FileSystem, RealFs};
 use cnpg_dr_core::history::{CommitInfo, GitRepository, HistoryError};
 use cnpg_dr_core::schema::SchemaSet;
 use cnpg_dr_lint::config::{self, Config, ConfigError, FailOn};
-use cnpg_dr_lint::runner::{self, LintError};
+use cnpg_dr_lint::runner::{self, LintError, NoProgress, Progress};
 use cnpg_dr_lint::{output, Finding};
 use miette::{NamedSource, SourceSpan};
 
 use crate::cli::{self, Format, LintArgs};
 use crate::diagnostic::{display_path, from_render_error};
-use crate::term::write_stdout;
+use crate::progress::Bar;
+use crate::term::{self, write_stdout};
 
 /// A configuration mistake, shown with its line.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -128,6 +130,11 @@ pub fn run(args: &LintArgs, color: bool) -> ExitCode {
             }
         }
     };
+    let show_progress = term::show_progress(
+        args.no_progress,
+        std::io::stderr().is_terminal(),
+        &term::process_env,
+    );
     let mut configs = BTreeMap::new();
     let mut findings: Vec<Finding> = Vec::new();
     let mut databases = 0;
@@ -174,7 +181,17 @@ pub fn run(args: &LintArgs, color: bool) -> ExitCode {
             spec: args.base.as_deref().unwrap_or_default(),
             commit,
         });
-        let report = match runner::lint_path_with_base(&RealFs, &target, config, base.as_ref()) {
+        let bar = show_progress.then(Bar::on_stderr);
+        let progress: &dyn Progress = match &bar {
+            Some(bar) => bar,
+            None => &NoProgress,
+        };
+        let linted =
+            runner::lint_path_with_progress(&RealFs, &target, config, base.as_ref(), progress);
+        if let Some(bar) = &bar {
+            bar.clear();
+        }
+        let report = match linted {
             Ok(r) => r,
             Err(LintError::Yaml(e)) => {
                 eprintln!(
