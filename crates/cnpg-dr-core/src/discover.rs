@@ -1,9 +1,9 @@
 //! Walking a repository: kustomization roots, database directories (roots that
 //! render a CNPG Cluster) with every overlay rendered, and loose YAML files.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::cnpg::Cluster;
 use crate::fs::{normalize, FileSystem};
@@ -11,6 +11,8 @@ use crate::kustomize::{render, Kustomization, RenderError, RenderOptions, Render
 use crate::layout::{kustomization_file, overlays, DrFlag, Overlay};
 use crate::progress::{NoProgress, Phase, Progress};
 use crate::yaml::{load_str, LoadLimits, Node};
+
+use rayon::prelude::*;
 
 /// One way a database directory renders: as it is, or with the flag moved to a dormant overlay.
 #[derive(Debug)]
@@ -65,6 +67,50 @@ pub struct Repository {
     pub kustomizations: Vec<Kustomization>,
     /// YAML documents in files that no kustomization includes (Argo CD apps, raw manifests).
     pub loose: Vec<Resource>,
+    /// Lookups built on first use (rules ask the same questions for every
+    /// database: a scan per question would be quadratic in the repository).
+    pub index: RepositoryIndex,
+}
+
+/// See [`Repository::index`]. Filled lazily from the other fields, which
+/// must not change afterwards.
+#[derive(Debug, Default)]
+pub struct RepositoryIndex {
+    kustomization_dirs: OnceLock<HashSet<PathBuf>>,
+    candidate_dirs: OnceLock<Vec<String>>,
+    database_rels: OnceLock<Vec<(String, usize)>>,
+}
+
+impl Repository {
+    /// True when discovery parsed a kustomization file in `dir`.
+    pub fn has_kustomization_in(&self, dir: &Path) -> bool {
+        self.index
+            .kustomization_dirs
+            .get_or_init(|| {
+                self.kustomizations
+                    .iter()
+                    .filter_map(|k| k.file.parent().map(Path::to_path_buf))
+                    .collect()
+            })
+            .contains(dir)
+    }
+
+    /// Every kustomization and database directory, relative to the root,
+    /// sorted: what a Git directory generator may produce.
+    pub fn candidate_dirs(&self) -> &[String] {
+        self.index
+            .candidate_dirs
+            .get_or_init(|| crate::argocd::compute_candidate_dirs(self))
+    }
+
+    /// The database directories relative to the root, sorted, each with its
+    /// index in `databases`.
+    pub fn database_rels(&self) -> &[(String, usize)] {
+        self.index.database_rels.get_or_init(|| {
+            let dirs: Vec<PathBuf> = self.databases.iter().map(|d| d.dir.clone()).collect();
+            crate::argocd::database_rels(&self.root, &dirs)
+        })
+    }
 }
 
 /// Options of a walk.
@@ -231,75 +277,30 @@ pub fn discover_with_progress(
         .iter()
         .filter(|d| !referenced.contains(*d))
         .collect();
-    let mut included: BTreeSet<PathBuf> = BTreeSet::new();
+    // Roots render independently: in parallel, then gathered in walk order.
     progress.start(Phase::Render, roots.len());
-    for dir in roots {
-        progress.item(Phase::Render, dir);
-        let Some(file) = kustomization_file(fs, dir) else {
-            continue;
-        };
-        let text = fs
-            .read(&file)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default();
-        let flag = DrFlag::parse(&file, &text);
-        let active = render(fs, dir, &options.render);
-        if let Ok(r) = &active {
-            included.extend(r.files.iter().cloned());
-        }
-        let has_cluster = active
-            .as_ref()
-            .is_ok_and(|r| r.resources.iter().any(|r| Cluster::from(r).is_some()));
-        let overlay_list = overlays(fs, dir, &flag);
-        let looks_like_db = has_cluster
-            || overlay_list
-                .iter()
-                .any(|o| matches!(o.name.as_str(), "initdb" | "recovery"));
-        if !looks_like_db {
-            if let Err(e) = active {
-                repo.failed_roots.push((dir.clone(), e));
+    let outcomes: Vec<RootOutcome> = roots
+        .par_iter()
+        .map(|dir| {
+            progress.item(Phase::Render, dir);
+            render_root(fs, dir, options)
+        })
+        .collect();
+    let mut included: BTreeSet<PathBuf> = BTreeSet::new();
+    for outcome in outcomes {
+        match outcome {
+            RootOutcome::Database(db) => {
+                for v in &db.variants {
+                    if let Ok(r) = &v.rendered {
+                        included.extend(r.files.iter().cloned());
+                    }
+                }
+                repo.databases.push(*db);
             }
-            continue;
+            RootOutcome::Failed(dir, e) => repo.failed_roots.push((dir, e)),
+            RootOutcome::Other(files) => included.extend(files),
+            RootOutcome::Missing => {}
         }
-        let active_overlay = overlay_list.iter().find(|o| o.active).cloned();
-        let mut variants = vec![Variant {
-            overlay: active_overlay,
-            dormant: false,
-            rendered: active,
-        }];
-        for o in overlay_list.iter().filter(|o| !o.active) {
-            let Some(flipped) = flag.flip_to(&text, &o.entry) else {
-                // A sibling overlay with no line in the root: render it directly.
-                let rendered = render(fs, &o.dir, &options.render);
-                variants.push(Variant {
-                    overlay: Some(o.clone()),
-                    dormant: true,
-                    rendered,
-                });
-                continue;
-            };
-            let sub = Substituted {
-                inner: fs,
-                path: normalize(&file),
-                content: flipped.into_bytes(),
-            };
-            let rendered = render(&sub, dir, &options.render);
-            if let Ok(r) = &rendered {
-                included.extend(r.files.iter().cloned());
-            }
-            variants.push(Variant {
-                overlay: Some(o.clone()),
-                dormant: true,
-                rendered,
-            });
-        }
-        repo.databases.push(Database {
-            dir: dir.clone(),
-            kustomization: file,
-            flag,
-            overlays: overlay_list,
-            variants,
-        });
     }
     // Bases and overlays count as included even when nothing rendered them.
     for d in &kust_dirs {
@@ -307,12 +308,12 @@ pub fn discover_with_progress(
             included.insert(f);
         }
     }
+    let kust_dir_set: HashSet<&Path> = kust_dirs.iter().map(PathBuf::as_path).collect();
     for file in files.iter().filter(|f| is_yaml(f)) {
         if included.contains(file)
             || referenced.contains(file)
-            || kust_dirs
-                .iter()
-                .any(|d| file.parent() == Some(d.as_path()) && is_kustomization_name(file))
+            || (is_kustomization_name(file)
+                && file.parent().is_some_and(|d| kust_dir_set.contains(d)))
         {
             continue;
         }
@@ -330,6 +331,76 @@ pub fn discover_with_progress(
         }
     }
     repo
+}
+
+/// What one kustomization root turned out to be.
+enum RootOutcome {
+    Database(Box<Database>),
+    /// Not a database and does not render.
+    Failed(PathBuf, RenderError),
+    /// Renders, but holds no database: the files it includes.
+    Other(Vec<PathBuf>),
+    /// The kustomization file vanished since the walk.
+    Missing,
+}
+
+/// Renders a root and, when it is a database, every dormant overlay of it.
+fn render_root(fs: &dyn FileSystem, dir: &Path, options: &DiscoverOptions) -> RootOutcome {
+    let Some(file) = kustomization_file(fs, dir) else {
+        return RootOutcome::Missing;
+    };
+    let text = fs
+        .read(&file)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let flag = DrFlag::parse(&file, &text);
+    let active = render(fs, dir, &options.render);
+    let has_cluster = active
+        .as_ref()
+        .is_ok_and(|r| r.resources.iter().any(|r| Cluster::from(r).is_some()));
+    let overlay_list = overlays(fs, dir, &flag);
+    let looks_like_db = has_cluster
+        || overlay_list
+            .iter()
+            .any(|o| matches!(o.name.as_str(), "initdb" | "recovery"));
+    if !looks_like_db {
+        return match active {
+            Ok(r) => RootOutcome::Other(r.files),
+            Err(e) => RootOutcome::Failed(dir.to_path_buf(), e),
+        };
+    }
+    let active_overlay = overlay_list.iter().find(|o| o.active).cloned();
+    let mut variants = vec![Variant {
+        overlay: active_overlay,
+        dormant: false,
+        rendered: active,
+    }];
+    for o in overlay_list.iter().filter(|o| !o.active) {
+        let rendered = match flag.flip_to(&text, &o.entry) {
+            Some(flipped) => {
+                let sub = Substituted {
+                    inner: fs,
+                    path: normalize(&file),
+                    content: flipped.into_bytes(),
+                };
+                render(&sub, dir, &options.render)
+            }
+            // A sibling overlay with no line in the root: render it directly.
+            None => render(fs, &o.dir, &options.render),
+        };
+        variants.push(Variant {
+            overlay: Some(o.clone()),
+            dormant: true,
+            rendered,
+        });
+    }
+    RootOutcome::Database(Box::new(Database {
+        dir: dir.to_path_buf(),
+        kustomization: file,
+        flag,
+        overlays: overlay_list,
+        variants,
+    }))
 }
 
 fn is_kustomization_name(file: &Path) -> bool {

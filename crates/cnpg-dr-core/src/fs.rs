@@ -1,8 +1,10 @@
 //! The only way the core reads files: a small trait with a real and an in-memory implementation.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hash;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// What the renderer needs from a filesystem.
 pub trait FileSystem: Sync {
@@ -18,6 +20,13 @@ pub trait FileSystem: Sync {
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf>;
     /// The entries of a directory, sorted by name.
     fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>>;
+    /// Whether `path` itself is a symlink (not following it): `None` when the
+    /// filesystem cannot tell cheaply. [`CachedFs`] resolves a path that is not
+    /// a symlink from its parent's resolution, one `lstat` instead of a
+    /// `readlink` per component.
+    fn is_symlink(&self, _path: &Path) -> Option<bool> {
+        None
+    }
 }
 
 /// The real filesystem.
@@ -46,6 +55,150 @@ impl FileSystem for RealFs {
             .collect::<io::Result<Vec<_>>>()?;
         entries.sort();
         Ok(entries)
+    }
+    fn is_symlink(&self, path: &Path) -> Option<bool> {
+        Some(path.symlink_metadata().is_ok_and(|m| m.is_symlink()))
+    }
+}
+
+/// An `io::Error` kept in a cache (`io::Error` is not `Clone`): its kind and
+/// message, which is all that callers show.
+#[derive(Clone, Debug)]
+struct CachedError(io::ErrorKind, String);
+
+impl CachedError {
+    fn of(e: &io::Error) -> Self {
+        CachedError(e.kind(), e.to_string())
+    }
+    fn error(&self) -> io::Error {
+        io::Error::new(self.0, self.1.clone())
+    }
+}
+
+type Memo<K, V> = Mutex<HashMap<K, V>>;
+
+/// Looks `key` up in `memo`, or computes it (without holding the lock, so
+/// threads do not wait on each other's I/O) and remembers it.
+fn memoized<K: Hash + Eq + Clone, V: Clone>(
+    memo: &Memo<K, V>,
+    key: &K,
+    f: impl FnOnce() -> V,
+) -> V {
+    if let Some(v) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+        return v.clone();
+    }
+    let v = f();
+    memo.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key.clone(), v.clone());
+    v
+}
+
+/// A filesystem that remembers every answer of the one it wraps, for the
+/// length of one command. Linting reads the same tree several times: the walk,
+/// two renders per database (active and dormant overlays, sharing the base),
+/// the suppression scan; without it a repository of 1,000 databases costs
+/// ~100,000 system calls more than it needs. Files are assumed not to change
+/// during the command (a change mid-run would give an inconsistent result
+/// either way).
+pub struct CachedFs<'a> {
+    inner: &'a dyn FileSystem,
+    reads: Memo<PathBuf, Result<Arc<[u8]>, CachedError>>,
+    files: Memo<PathBuf, Option<u64>>,
+    dirs: Memo<PathBuf, bool>,
+    canonical: Memo<PathBuf, Result<PathBuf, CachedError>>,
+    listings: Memo<PathBuf, Result<Arc<[PathBuf]>, CachedError>>,
+}
+
+impl<'a> CachedFs<'a> {
+    pub fn new(inner: &'a dyn FileSystem) -> Self {
+        CachedFs {
+            inner,
+            reads: Memo::default(),
+            files: Memo::default(),
+            dirs: Memo::default(),
+            canonical: Memo::default(),
+            listings: Memo::default(),
+        }
+    }
+
+    /// The file's length when it is a regular file.
+    fn file(&self, path: &Path) -> Option<u64> {
+        memoized(&self.files, &path.to_path_buf(), || {
+            if self.inner.is_file(path) {
+                self.inner.file_len(path).ok()
+            } else {
+                None
+            }
+        })
+    }
+
+    fn resolve(&self, path: &Path) -> io::Result<PathBuf> {
+        // A plain absolute path (no `.` or `..`) that is not a symlink
+        // resolves to its parent's resolution joined with its name.
+        let plain = path.is_absolute()
+            && path.components().all(|c| {
+                matches!(
+                    c,
+                    Component::RootDir | Component::Normal(_) | Component::Prefix(_)
+                )
+            });
+        if let (true, Some(parent), Some(name)) = (plain, path.parent(), path.file_name()) {
+            // (A parent that is not a directory: the real error, ENOTDIR.)
+            if self.inner.is_symlink(path) == Some(false) && self.is_dir(parent) {
+                let parent = self.canonicalize(parent)?;
+                return if self.is_file(path) || self.is_dir(path) {
+                    Ok(parent.join(name))
+                } else {
+                    Err(not_found(path))
+                };
+            }
+        }
+        self.inner.canonicalize(path)
+    }
+}
+
+impl FileSystem for CachedFs<'_> {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        memoized(&self.reads, &path.to_path_buf(), || {
+            self.inner
+                .read(path)
+                .map(Arc::from)
+                .map_err(|e| CachedError::of(&e))
+        })
+        .map(|b| b.to_vec())
+        .map_err(|e| e.error())
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        memoized(&self.dirs, &path.to_path_buf(), || self.inner.is_dir(path))
+    }
+    fn is_file(&self, path: &Path) -> bool {
+        self.file(path).is_some()
+    }
+    fn file_len(&self, path: &Path) -> io::Result<u64> {
+        match self.file(path) {
+            Some(len) => Ok(len),
+            None => self.inner.file_len(path),
+        }
+    }
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        memoized(&self.canonical, &path.to_path_buf(), || {
+            self.resolve(path).map_err(|e| CachedError::of(&e))
+        })
+        .map_err(|e| e.error())
+    }
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        memoized(&self.listings, &path.to_path_buf(), || {
+            self.inner
+                .read_dir(path)
+                .map(Arc::from)
+                .map_err(|e| CachedError::of(&e))
+        })
+        .map(|l| l.to_vec())
+        .map_err(|e| e.error())
+    }
+    fn is_symlink(&self, path: &Path) -> Option<bool> {
+        self.inner.is_symlink(path)
     }
 }
 
@@ -134,5 +287,113 @@ impl FileSystem for MemFs {
             return Err(not_found(path));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scratch directory under the system's temporary directory, removed on drop.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Scratch {
+            let dir =
+                std::env::temp_dir().join(format!("cnpg-dr-fs-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            Scratch(std::fs::canonicalize(&dir).unwrap())
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn cached_canonicalize_agrees_with_the_real_one_through_symlinks() {
+        let s = Scratch::new("canon");
+        let root = &s.0;
+        std::fs::create_dir_all(root.join("real/base")).unwrap();
+        std::fs::write(root.join("real/base/cluster.yaml"), "a: 1\n").unwrap();
+        std::os::unix::fs::symlink(root.join("real"), root.join("link")).unwrap();
+        std::os::unix::fs::symlink("base/cluster.yaml", root.join("real/rel.yaml")).unwrap();
+        // A loop: real/base/up -> real.
+        std::os::unix::fs::symlink("..", root.join("real/base/up")).unwrap();
+        let cached = CachedFs::new(&RealFs);
+        for p in [
+            "real",
+            "real/base/cluster.yaml",
+            "link/base/cluster.yaml",
+            "link/base",
+            "real/rel.yaml",
+            "link/rel.yaml",
+            "real/base/up/base/up/base/cluster.yaml",
+            "real/base/../base/cluster.yaml",
+        ] {
+            let path = root.join(p);
+            assert_eq!(
+                cached.canonicalize(&path).unwrap(),
+                std::fs::canonicalize(&path).unwrap(),
+                "{p}"
+            );
+            // The second answer comes from the cache and is the same.
+            assert_eq!(
+                cached.canonicalize(&path).unwrap(),
+                std::fs::canonicalize(&path).unwrap()
+            );
+        }
+        for p in ["missing", "link/missing.yaml", "real/base/cluster.yaml/x"] {
+            let e = cached.canonicalize(&root.join(p)).unwrap_err();
+            assert_eq!(
+                e.kind(),
+                std::fs::canonicalize(root.join(p)).unwrap_err().kind(),
+                "{p}"
+            );
+        }
+    }
+
+    #[test]
+    fn cached_answers_match_the_inner_filesystem() {
+        let mut mem = MemFs::new();
+        mem.insert("/r/db/kustomization.yaml", "resources: [base]\n")
+            .insert("/r/db/base/cluster.yaml", "kind: Cluster\n");
+        let cached = CachedFs::new(&mem);
+        for _ in 0..2 {
+            assert_eq!(
+                cached.read(Path::new("/r/db/base/cluster.yaml")).unwrap(),
+                b"kind: Cluster\n"
+            );
+            assert_eq!(
+                cached.read(Path::new("/r/nope.yaml")).unwrap_err().kind(),
+                io::ErrorKind::NotFound
+            );
+            assert!(cached.is_dir(Path::new("/r/db/base")));
+            assert!(!cached.is_file(Path::new("/r/db/base")));
+            assert_eq!(
+                cached
+                    .file_len(Path::new("/r/db/kustomization.yaml"))
+                    .unwrap(),
+                18
+            );
+            assert!(cached.file_len(Path::new("/r/db/base")).is_err());
+            assert_eq!(
+                cached.read_dir(Path::new("/r/db")).unwrap(),
+                [
+                    PathBuf::from("/r/db/base"),
+                    PathBuf::from("/r/db/kustomization.yaml")
+                ]
+            );
+            assert_eq!(
+                cached
+                    .canonicalize(Path::new("/r/db/./base/../base"))
+                    .unwrap(),
+                PathBuf::from("/r/db/base")
+            );
+        }
     }
 }

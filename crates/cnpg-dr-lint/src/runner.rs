@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use cnpg_dr_core::discover::{discover_with_progress, DiscoverOptions, Repository};
-use cnpg_dr_core::fs::{normalize, FileSystem};
+use cnpg_dr_core::fs::{normalize, CachedFs, FileSystem};
 use cnpg_dr_core::history::{
     flag_line_span, load_with_progress, CommitInfo, GitRepository, History, HistoryError,
 };
@@ -320,6 +320,10 @@ pub fn lint_path_with_progress(
     base: Option<&Base<'_>>,
     progress: &dyn Progress,
 ) -> Result<Report, LintError> {
+    // The walk, two renders per database and the suppression scan read the
+    // same files: each is read (and each directory listed) once.
+    let cached = CachedFs::new(fs);
+    let fs: &dyn FileSystem = &cached;
     let path = normalize(path);
     let rules: Vec<&'static dyn Rule> = crate::rules::registry()
         .into_iter()

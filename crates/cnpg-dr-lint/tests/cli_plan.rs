@@ -311,3 +311,34 @@ fn plan_skips_lineages_written_earlier_in_history() {
         "{text}"
     );
 }
+
+/// `cnpg-dr new` prepares the recovery overlay to write v2 and says so; the
+/// first plan keeps that promise (the prepared lineage was never written).
+#[test]
+fn first_plan_on_a_scaffold_writes_the_prepared_lineage() {
+    let repo = TempRepo::with(&[]);
+    let new = repo.run(&[
+        "new",
+        "wiki",
+        "--destination-path",
+        "s3://backups/{name}",
+        "--secret-store",
+        "vault",
+    ]);
+    assert_eq!(code(&new), 0, "{}", stderr(&new));
+    assert!(stdout(&new).contains("reads wiki-database-v1, writes wiki-database-v2"));
+    let out = repo.run(&["plan", "wiki", "--write"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("write to:      wiki-database-v2"),
+        "{}",
+        stdout(&out)
+    );
+    let cluster = std::fs::read_to_string(repo.root.join("wiki/base/cluster.yaml")).unwrap();
+    assert!(
+        cluster.contains("serverName: wiki-database-v2"),
+        "{cluster}"
+    );
+    let again = repo.run(&["plan", "wiki"]);
+    assert!(stdout(&again).contains("write to:      wiki-database-v3"));
+}

@@ -531,12 +531,18 @@ fn lineage_of(name: &str) -> Lineage {
     })
 }
 
-/// Every lineage the database's renders mention (written or read).
+/// Every lineage the database's renders mention: written by what is deployed,
+/// read by any variant, or written in the Git history. The write lineage of a
+/// dormant overlay is only prepared (`cnpg-dr new` readies the recovery
+/// overlay to write v2): it was never written unless the history says so, and
+/// skipping it would plan v1 -> v3 where the scaffold promised v1 -> v2.
 fn lineages_seen(db: &Database) -> Vec<Lineage> {
     let mut out = Vec::new();
     for v in &db.variants {
         for c in v.clusters() {
-            out.extend(c.write_lineage().map(|l| lineage_of(&l.name)));
+            if !v.dormant {
+                out.extend(c.write_lineage().map(|l| lineage_of(&l.name)));
+            }
             out.extend(c.read_lineage().map(|l| lineage_of(&l.name)));
         }
     }

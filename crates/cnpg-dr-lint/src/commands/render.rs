@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use cnpg_dr_core::fs::RealFs;
+use cnpg_dr_core::fs::{CachedFs, RealFs};
 use cnpg_dr_core::kustomize::{render, RenderOptions};
 use rayon::prelude::*;
 
@@ -24,9 +24,11 @@ pub fn run(args: &RenderArgs) -> ExitCode {
             .map(|dir| (dir, render(&RealFs, dir, &options)))
             .collect()
     } else {
+        // Roots share bases and parent directories: resolve each path once.
+        let fs = CachedFs::new(&RealFs);
         args.dirs
             .par_iter()
-            .map(|dir| (dir, render(&RealFs, dir, &options)))
+            .map(|dir| (dir, render(&fs, dir, &options)))
             .collect()
     };
     let mut failed = false;

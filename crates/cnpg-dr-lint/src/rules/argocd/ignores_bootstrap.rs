@@ -98,6 +98,12 @@ impl Rule for IgnoresBootstrap {
     }
 
     fn check_repository(&self, ctx: &RepositoryContext<'_>, out: &mut Vec<Finding>) {
+        let by_dir: std::collections::HashMap<&std::path::Path, &cnpg_dr_core::discover::Database> =
+            ctx.repo
+                .databases
+                .iter()
+                .map(|d| (d.dir.as_path(), d))
+                .collect();
         for app in argo_objects(ctx.repo) {
             let Some(spec) = app.spec else { continue };
             let app_level = spec
@@ -105,11 +111,10 @@ impl Rule for IgnoresBootstrap {
                 .filter(|(_, v)| go_true(v))
                 .map(|(n, _)| n);
             // A Cluster's own sync-options annotation overrides the app-level option.
-            let clusters: Vec<(&str, Option<bool>)> = ctx
-                .repo
+            let clusters: Vec<(&str, Option<bool>)> = app
                 .databases
                 .iter()
-                .filter(|d| app.databases.contains(&d.dir))
+                .filter_map(|dir| by_dir.get(dir.as_path()))
                 .flat_map(|d| d.active().clusters())
                 .map(|c| (c.name(), resource_option(c.annotation(SYNC_OPTIONS))))
                 .collect();

@@ -58,7 +58,6 @@ impl Rule for PreservesSkipReconcile {
     fn check_repository(&self, ctx: &RepositoryContext<'_>, out: &mut Vec<Finding>) {
         for app in argo_objects(ctx.repo) {
             let Some(set) = app.set else { continue };
-            let deploys = app.deploys(ctx.repo);
             let mut hits = Vec::new();
             for entry in set.ignore_application_differences() {
                 let scope = entry
@@ -87,6 +86,10 @@ impl Rule for PreservesSkipReconcile {
                     hits.push((n, "lists it in preservedFields.annotations".to_string()));
                 }
             }
+            if hits.is_empty() {
+                continue;
+            }
+            let deploys = app.deploys(ctx.repo);
             for (node, how) in hits {
                 let mut f = repository_finding(
                     &META,

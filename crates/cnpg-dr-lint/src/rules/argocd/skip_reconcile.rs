@@ -51,7 +51,6 @@ impl Rule for SkipReconcile {
 
     fn check_repository(&self, ctx: &RepositoryContext<'_>, out: &mut Vec<Finding>) {
         for app in argo_objects(ctx.repo) {
-            let deploys = app.deploys(ctx.repo);
             let who = app.words();
             let mut hits = Vec::new();
             if let Some(set) = app.set {
@@ -77,6 +76,10 @@ impl Rule for SkipReconcile {
                     ));
                 }
             }
+            if hits.is_empty() {
+                continue;
+            }
+            let deploys = app.deploys(ctx.repo);
             for (node, how) in hits {
                 let mut f = repository_finding(
                     &META,

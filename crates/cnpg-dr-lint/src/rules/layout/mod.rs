@@ -159,9 +159,7 @@ pub fn flag_span(database: &Database, line: &FlagLine) -> Span {
 /// True when `dir` has a kustomization file (parsed during discovery, or at
 /// least present on disk: a broken one is a render failure, not a missing overlay).
 pub fn has_kustomization(repo: &Repository, dir: &Path) -> bool {
-    repo.kustomizations
-        .iter()
-        .any(|k| k.file.parent() == Some(dir))
+    repo.has_kustomization_in(dir)
         || KUSTOMIZATION_FILE_NAMES
             .iter()
             .any(|name| dir.join(name).is_file())
