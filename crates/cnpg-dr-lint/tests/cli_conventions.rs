@@ -250,7 +250,7 @@ fn on_a_terminal_a_long_lint_draws_a_progress_bar_then_erases_it() {
         .join(common::DEMO)
         .join(common::DBS)
         .join("paperless");
-    for i in 0..250 {
+    for i in 0..400 {
         common::copy_dir(&paperless, &repo.root.join(format!("dbs/db{i:03}")));
     }
     let lint = format!(
@@ -263,7 +263,7 @@ fn on_a_terminal_a_long_lint_draws_a_progress_bar_then_erases_it() {
         return;
     };
     assert!(screen.contains("rendering ["), "{screen:?}");
-    assert!(screen.contains("/250 "), "{screen:?}");
+    assert!(screen.contains("/400 "), "{screen:?}");
     assert!(
         screen.ends_with("\r\u{1b}[2K"),
         "the bar is erased: {screen:?}"
