@@ -106,6 +106,30 @@ fn render_errors_follow_color_flag_and_environment() {
 }
 
 #[test]
+fn usage_errors_follow_the_color_flag_too() {
+    let usage = |args: &[&str], env: &[(&str, &str)]| {
+        let out = run(args, env);
+        assert_eq!(code(&out), 2, "{args:?}");
+        assert!(stderr(&out).contains("xml"), "{}", stderr(&out));
+        stderr(&out).contains(ESC)
+    };
+    assert!(!usage(&["lint", "--format", "xml"], &[]));
+    assert!(usage(
+        &["--color", "always", "lint", "--format", "xml"],
+        &[]
+    ));
+    assert!(usage(&["lint", "--format", "xml", "--color=always"], &[]));
+    assert!(usage(
+        &["lint", "--format", "xml"],
+        &[("CLICOLOR_FORCE", "1")]
+    ));
+    assert!(!usage(
+        &["lint", "--format", "xml", "--color", "never"],
+        &[("CLICOLOR_FORCE", "1")]
+    ));
+}
+
+#[test]
 fn lint_findings_and_reports_follow_the_environment() {
     let vaultwarden = "testdata/demo/infrastructure/database/cloudnative-pg/vaultwarden";
     let forced = run(&["lint", vaultwarden], &[("CLICOLOR_FORCE", "1")]);
