@@ -9,6 +9,7 @@ use crate::cnpg::Cluster;
 use crate::fs::{normalize, FileSystem};
 use crate::kustomize::{render, Kustomization, RenderError, RenderOptions, Rendered, Resource};
 use crate::layout::{kustomization_file, overlays, DrFlag, Overlay};
+use crate::progress::{NoProgress, Phase, Progress};
 use crate::yaml::{load_str, LoadLimits, Node};
 
 use rayon::prelude::*;
@@ -202,6 +203,16 @@ fn walk(
 
 /// Walks `root` and renders every kustomization root and every overlay of every database.
 pub fn discover(fs: &dyn FileSystem, root: &Path, options: &DiscoverOptions) -> Repository {
+    discover_with_progress(fs, root, options, &NoProgress)
+}
+
+/// [`discover`], telling `progress` about each kustomization root it renders.
+pub fn discover_with_progress(
+    fs: &dyn FileSystem,
+    root: &Path,
+    options: &DiscoverOptions,
+    progress: &dyn Progress,
+) -> Repository {
     let mut files = Vec::new();
     let mut dirs = Vec::new();
     walk(fs, root, &options.exclude, &mut files, &mut dirs);
@@ -235,9 +246,13 @@ pub fn discover(fs: &dyn FileSystem, root: &Path, options: &DiscoverOptions) -> 
         .filter(|d| !referenced.contains(*d))
         .collect();
     // Roots render independently: in parallel, then gathered in walk order.
+    progress.start(Phase::Render, roots.len());
     let outcomes: Vec<RootOutcome> = roots
         .par_iter()
-        .map(|dir| render_root(fs, dir, options))
+        .map(|dir| {
+            progress.item(Phase::Render, dir);
+            render_root(fs, dir, options)
+        })
         .collect();
     let mut included: BTreeSet<PathBuf> = BTreeSet::new();
     for outcome in outcomes {

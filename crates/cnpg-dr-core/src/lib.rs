@@ -11,6 +11,7 @@ pub mod history;
 pub mod kustomize;
 pub mod layout;
 pub mod lineage;
+pub mod progress;
 pub mod scaffold;
 pub mod schema;
 pub mod yaml;

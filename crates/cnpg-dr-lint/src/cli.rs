@@ -10,6 +10,11 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Color of findings and error reports [auto: when the output is a
+    /// terminal, NO_COLOR is unset or empty and CLICOLOR is not 0;
+    /// CLICOLOR_FORCE forces it].
+    #[arg(long, value_enum, default_value = "auto", global = true)]
+    pub color: Color,
 }
 
 #[derive(Debug, Subcommand)]
@@ -34,6 +39,28 @@ pub enum Command {
     /// Scaffold a database directory (base, initdb and recovery overlays, DR flag) that lints clean.
     // Boxed: its many options would make every other variant as large.
     New(Box<NewArgs>),
+    /// Print a shell completion script to stdout (`cnpg-dr completions bash > ...`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout, or write every page to a directory.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write cnpg-dr.1 and one page per subcommand (cnpg-dr-lint.1, ...) to
+    /// DIR instead of printing the top-level page.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Replace pages in DIR that differ from the generated ones.
+    #[arg(long, requires = "out_dir")]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -140,10 +167,10 @@ pub enum FailOn {
     Never,
 }
 
-/// When human output is colored.
+/// When output is colored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Color {
-    /// When stdout is a terminal and NO_COLOR is not set.
+    /// When the output is a terminal and NO_COLOR is not set.
     Auto,
     Always,
     Never,
@@ -161,9 +188,6 @@ pub struct LintArgs {
     /// `failOn` from .cnpg-dr.yaml].
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
-    /// Color of human output.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: Color,
     /// Use this configuration file instead of looking for .cnpg-dr.yaml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -180,6 +204,10 @@ pub struct LintArgs {
     /// Report objects whose kind has no schema (CDR803) instead of skipping them.
     #[arg(long)]
     pub strict_schemas: bool,
+    /// Never draw a progress bar. It is drawn on stderr only when stderr is
+    /// a terminal and CI is unset, and only once a lint has run for a while.
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 /// Output format of `rules`.

@@ -1,18 +1,52 @@
 //! `cnpg-dr`: lint, render and plan CloudNativePG disaster recovery in GitOps repositories.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, ValueEnum};
 
 mod cli;
 mod commands;
 mod diagnostic;
+mod progress;
+mod term;
+
+/// clap prints help and usage errors while it parses, before `--color` has
+/// a value: the flag is looked up in the raw arguments first, so that those
+/// follow it too (its `auto` already honours NO_COLOR and CLICOLOR_FORCE).
+fn clap_color(args: &[std::ffi::OsString]) -> clap::ColorChoice {
+    let mut words = args.iter().skip(1).map(|a| a.to_string_lossy());
+    let mut value = None;
+    while let Some(word) = words.next() {
+        if word == "--" {
+            break;
+        }
+        if word == "--color" {
+            value = words.next().map(|v| v.into_owned());
+        } else if let Some(v) = word.strip_prefix("--color=") {
+            value = Some(v.to_string());
+        }
+    }
+    match value.and_then(|v| cli::Color::from_str(&v, true).ok()) {
+        Some(cli::Color::Always) => clap::ColorChoice::Always,
+        Some(cli::Color::Never) => clap::ColorChoice::Never,
+        _ => clap::ColorChoice::Auto,
+    }
+}
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let matches = cli::Cli::command()
+        .color(clap_color(&args))
+        .get_matches_from(&args);
+    let cli = cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let color = |is_terminal| term::color_enabled(cli.color, is_terminal, &term::process_env);
+    // Reports go to stderr; lint's findings to stdout.
+    term::install_report_hook(color(std::io::stderr().is_terminal()));
+    let stdout_color = color(std::io::stdout().is_terminal());
     match cli.command {
         cli::Command::Render(args) => commands::render::run(&args),
-        cli::Command::Lint(args) => commands::lint::run(&args),
+        cli::Command::Lint(args) => commands::lint::run(&args, stdout_color),
         cli::Command::Rules(args) => commands::rules::run(&args),
         cli::Command::Explain(args) => commands::explain::run(&args),
         cli::Command::Status(args) => commands::status::run(&args),
@@ -20,5 +54,7 @@ fn main() -> ExitCode {
         cli::Command::Plan(args) => commands::plan::run(&args),
         cli::Command::Migrate(args) => commands::migrate::run(&args),
         cli::Command::New(args) => commands::new::run(&args),
+        cli::Command::Completions(args) => commands::completions::run(&args),
+        cli::Command::Man(args) => commands::man::run(&args),
     }
 }

@@ -9,13 +9,16 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use cnpg_dr_core::discover::{discover, DiscoverOptions, Repository};
+use cnpg_dr_core::discover::{discover_with_progress, DiscoverOptions, Repository};
 use cnpg_dr_core::fs::{normalize, CachedFs, FileSystem};
 use cnpg_dr_core::history::{
-    flag_line_span, load, CommitInfo, GitRepository, History, HistoryError,
+    flag_line_span, load_with_progress, CommitInfo, GitRepository, History, HistoryError,
 };
 use cnpg_dr_core::kustomize::{RenderError, Resource};
 use cnpg_dr_core::yaml::{load_str, LoadError, LoadLimits};
+
+/// The progress hooks of [`lint_path_with_progress`] (discovery, history).
+pub use cnpg_dr_core::progress::{NoProgress, Phase, Progress};
 
 use crate::config::{lookup, rule_names, Config};
 use crate::finding::Finding;
@@ -132,18 +135,28 @@ pub struct Base<'a> {
 /// Reads the history of `repo`'s databases at `base` (directories outside
 /// the Git working tree are left out).
 pub fn load_history(repo: &Repository, base: &Base<'_>) -> Result<History, HistoryError> {
+    load_history_with_progress(repo, base, &NoProgress)
+}
+
+/// [`load_history`], telling `progress` about each commit rendered.
+pub fn load_history_with_progress(
+    repo: &Repository,
+    base: &Base<'_>,
+    progress: &dyn Progress,
+) -> Result<History, HistoryError> {
     let dirs: Vec<PathBuf> = repo
         .databases
         .iter()
         .filter_map(|db| db.dir.strip_prefix(base.git.workdir()).ok())
         .map(Path::to_path_buf)
         .collect();
-    load(
+    load_with_progress(
         base.git,
         base.spec,
         base.commit,
         &dirs,
         &DiscoverOptions::default().render,
+        progress,
     )
 }
 
@@ -295,6 +308,18 @@ pub fn lint_path_with_base(
     config: &Config,
     base: Option<&Base<'_>>,
 ) -> Result<Report, LintError> {
+    lint_path_with_progress(fs, path, config, base, &NoProgress)
+}
+
+/// [`lint_path_with_base`], telling `progress` how far the long parts
+/// (rendering every root, rendering the history) have got.
+pub fn lint_path_with_progress(
+    fs: &dyn FileSystem,
+    path: &Path,
+    config: &Config,
+    base: Option<&Base<'_>>,
+    progress: &dyn Progress,
+) -> Result<Report, LintError> {
     // The walk, two renders per database and the suppression scan read the
     // same files: each is read (and each directory listed) once.
     let cached = CachedFs::new(fs);
@@ -325,7 +350,11 @@ pub fn lint_path_with_base(
             ..DiscoverOptions::default()
         };
         let files: BTreeSet<PathBuf> = files.into_iter().collect();
-        (discover(fs, &path, &options), files.clone(), files)
+        (
+            discover_with_progress(fs, &path, &options, progress),
+            files.clone(),
+            files,
+        )
     } else if fs.is_file(&path) {
         let mut files = BTreeSet::new();
         if !config.is_excluded(&path) {
@@ -338,7 +367,8 @@ pub fn lint_path_with_base(
 
     let mut findings = run(&repo, &rules, &settings);
     if let Some(base) = base {
-        let history = load_history(&repo, base).map_err(LintError::History)?;
+        let history =
+            load_history_with_progress(&repo, base, progress).map_err(LintError::History)?;
         findings.extend(run_history(&repo, &rules, &settings, &history, fs));
     }
     findings.retain(|f| !f.path().is_some_and(|p| config.is_excluded(p)));

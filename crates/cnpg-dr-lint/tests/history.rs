@@ -498,6 +498,63 @@ fn a_clean_drill_has_no_findings() {
     assert!(f.history_findings("HEAD").is_empty());
 }
 
+/// Records what a lint tells its progress observer.
+#[derive(Default)]
+struct Recorder(std::sync::Mutex<Vec<String>>);
+
+impl runner::Progress for Recorder {
+    fn start(&self, phase: runner::Phase, total: usize) {
+        let event = format!("start {} {total}", phase.label());
+        self.0.lock().unwrap().push(event);
+    }
+    fn item(&self, phase: runner::Phase, item: &Path) {
+        let event = format!("{} {}", phase.label(), item.display());
+        self.0.lock().unwrap().push(event);
+    }
+}
+
+#[test]
+fn progress_counts_every_root_rendered_and_every_commit_of_history() {
+    let (f, _) = three_lineages();
+    let git = GitRepository::discover(&f.root).unwrap();
+    let commit = git.resolve("HEAD").unwrap();
+    let base = Base {
+        git: &git,
+        spec: "HEAD",
+        commit: &commit,
+    };
+    let recorder = Recorder::default();
+    let config = Default::default();
+    let report =
+        runner::lint_path_with_progress(&RealFs, &f.root, &config, Some(&base), &recorder).unwrap();
+    assert_eq!(report.databases, 1);
+    let events = recorder.0.into_inner().unwrap();
+    let db = f.root.join(DB);
+    let mut expected = vec![
+        "start rendering 1".to_string(),
+        format!("rendering {}", db.display()),
+        // All five commits changed the directory.
+        "start history 5".to_string(),
+    ];
+    expected.extend((0..5).map(|_| format!("history {DB}")));
+    assert_eq!(events, expected);
+
+    // On stderr, which is not a terminal here: nothing, progress included.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cnpg-dr"));
+    cmd.args(["lint", "--fail-on", "never", "--base", "HEAD~2"])
+        .current_dir(&f.root)
+        .env_remove("CI")
+        .env_remove("NO_COLOR");
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
 #[test]
 fn a_bumped_recovery_reading_an_older_lineage_is_a_warning() {
     let (f, commits) = three_lineages();

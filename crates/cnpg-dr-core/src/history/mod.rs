@@ -16,6 +16,7 @@ use crate::discover::{Database, Variant};
 use crate::fs::FileSystem;
 use crate::kustomize::{render, RenderOptions, Resource};
 use crate::layout::{kustomization_file, overlays, DrFlag};
+use crate::progress::{NoProgress, Phase, Progress};
 use crate::yaml::Span;
 
 /// The overlay name that means "restore from a backup".
@@ -223,14 +224,28 @@ pub fn load(
     dirs: &[PathBuf],
     options: &RenderOptions,
 ) -> Result<History, HistoryError> {
+    load_with_progress(git, spec, base, dirs, options, &NoProgress)
+}
+
+/// [`load`], telling `progress` about each commit it renders a directory at.
+pub fn load_with_progress(
+    git: &GitRepository,
+    spec: &str,
+    base: &CommitInfo,
+    dirs: &[PathBuf],
+    options: &RenderOptions,
+    progress: &dyn Progress,
+) -> Result<History, HistoryError> {
     let root = git.workdir().to_path_buf();
     let base_fs = git.tree_fs(base);
     let touching = git.commits_touching(base, dirs)?;
+    progress.start(Phase::History, touching.iter().map(Vec::len).sum());
     let mut databases = Vec::with_capacity(dirs.len());
     for (dir, commits) in dirs.iter().zip(touching) {
         let abs = root.join(dir);
         let mut written: Vec<Written> = Vec::new();
         for commit in &commits {
+            progress.item(Phase::History, dir);
             let fs = git.tree_fs(commit);
             let Some(snap) = snapshot(&fs, &abs, options) else {
                 continue;

@@ -1,12 +1,12 @@
 //! `cnpg-dr explain ID|NAME`: a rule's documentation, as Markdown.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use cnpg_dr_lint::config::{did_you_mean, lookup, rule_names};
 use cnpg_dr_lint::runner::catalogue;
 
 use crate::cli::ExplainArgs;
+use crate::term::write_stdout;
 
 pub fn run(args: &ExplainArgs) -> ExitCode {
     let rules = catalogue();
@@ -33,7 +33,7 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
         m.severity,
         m.doc.trim_end()
     );
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
+    match write_stdout(text.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: cannot write the explanation: {e}");

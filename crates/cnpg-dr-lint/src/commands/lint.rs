@@ -2,7 +2,7 @@
 //! Findings go to stdout; render failures and errors go to stderr.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -11,12 +11,14 @@ use cnpg_dr_core::fs::{normalize, FileSystem, RealFs};
 use cnpg_dr_core::history::{CommitInfo, GitRepository, HistoryError};
 use cnpg_dr_core::schema::SchemaSet;
 use cnpg_dr_lint::config::{self, Config, ConfigError, FailOn};
-use cnpg_dr_lint::runner::{self, LintError};
+use cnpg_dr_lint::runner::{self, LintError, NoProgress, Progress};
 use cnpg_dr_lint::{output, Finding};
 use miette::{NamedSource, SourceSpan};
 
-use crate::cli::{self, Color, Format, LintArgs};
+use crate::cli::{self, Format, LintArgs};
 use crate::diagnostic::{display_path, from_render_error};
+use crate::progress::Bar;
+use crate::term::{self, write_stdout};
 
 /// A configuration mistake, shown with its line.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -67,17 +69,6 @@ fn source_root(cwd: &Path) -> PathBuf {
         .to_path_buf()
 }
 
-fn use_color(choice: Color) -> bool {
-    match choice {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    }
-}
-
 /// Loads (once) the configuration file that applies to a path.
 fn config_for(
     cache: &mut BTreeMap<PathBuf, Config>,
@@ -101,7 +92,9 @@ fn open_base(target: &Path, rev: &str) -> Result<(GitRepository, CommitInfo), Hi
     Ok((git, commit))
 }
 
-pub fn run(args: &LintArgs) -> ExitCode {
+/// `color`: whether findings (stdout) are colored, decided by the caller
+/// from `--color`, the environment and the terminal.
+pub fn run(args: &LintArgs, color: bool) -> ExitCode {
     let cwd = match std::env::current_dir() {
         Ok(d) => d,
         Err(e) => {
@@ -137,6 +130,11 @@ pub fn run(args: &LintArgs) -> ExitCode {
             }
         }
     };
+    let show_progress = term::show_progress(
+        args.no_progress,
+        std::io::stderr().is_terminal(),
+        &term::process_env,
+    );
     let mut configs = BTreeMap::new();
     let mut findings: Vec<Finding> = Vec::new();
     let mut databases = 0;
@@ -183,7 +181,17 @@ pub fn run(args: &LintArgs) -> ExitCode {
             spec: args.base.as_deref().unwrap_or_default(),
             commit,
         });
-        let report = match runner::lint_path_with_base(&RealFs, &target, config, base.as_ref()) {
+        let bar = show_progress.then(Bar::on_stderr);
+        let progress: &dyn Progress = match &bar {
+            Some(bar) => bar,
+            None => &NoProgress,
+        };
+        let linted =
+            runner::lint_path_with_progress(&RealFs, &target, config, base.as_ref(), progress);
+        if let Some(bar) = &bar {
+            bar.clear();
+        }
+        let report = match linted {
             Ok(r) => r,
             Err(LintError::Yaml(e)) => {
                 eprintln!(
@@ -227,18 +235,14 @@ pub fn run(args: &LintArgs) -> ExitCode {
     // Overlapping paths would report a finding twice.
     runner::sort_and_merge(&mut findings);
     let text = match args.format {
-        Format::Human => output::human::render_with_suppressed(
-            &findings,
-            &cwd,
-            use_color(args.color),
-            databases,
-            suppressed,
-        ),
+        Format::Human => {
+            output::human::render_with_suppressed(&findings, &cwd, color, databases, suppressed)
+        }
         Format::Json => output::json::render(&findings, &cwd, databases, suppressed),
         Format::Sarif => output::sarif::render(&findings, &runner::catalogue(), &source_root(&cwd)),
         Format::Github => output::github::render(&findings, &cwd),
     };
-    if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
+    if let Err(e) = write_stdout(text.as_bytes()) {
         eprintln!("error: cannot write the findings: {e}");
         return ExitCode::from(2);
     }

@@ -1,8 +1,10 @@
 //! One module per subcommand.
 
+pub mod completions;
 pub mod docs;
 pub mod explain;
 pub mod lint;
+pub mod man;
 pub mod migrate;
 pub mod new;
 pub mod plan;

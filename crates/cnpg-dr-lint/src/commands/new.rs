@@ -19,6 +19,7 @@ use cnpg_dr_lint::runner;
 
 use crate::cli::{BackupShapeArg, NewArgs};
 use crate::diagnostic::display_path;
+use crate::term::write_stdout;
 
 /// The first CNPG version that deprecates in-tree Barman Cloud.
 const NATIVE_DEPRECATED: (u32, u32) = (1, 26);
@@ -156,7 +157,7 @@ pub fn run(args: &NewArgs) -> ExitCode {
 
     if args.dry_run {
         let text = dry_run(&scaffold, &target, exists);
-        return match io::stdout().lock().write_all(text.as_bytes()) {
+        return match write_stdout(text.as_bytes()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(format!("cannot write the dry run: {e}")),
         };
@@ -179,9 +180,9 @@ pub fn run(args: &NewArgs) -> ExitCode {
         first = spec.first_lineage(),
         second = spec.second_lineage(),
     );
-    match io::stdout().lock().write_all(text.as_bytes()) {
+    match write_stdout(text.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(_) => ExitCode::from(2),
+        Err(e) => fail(format!("cannot write the summary: {e}")),
     }
 }
 

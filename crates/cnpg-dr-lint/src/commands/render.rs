@@ -1,6 +1,5 @@
 //! `cnpg-dr render`: kustomize output, byte for byte.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use cnpg_dr_core::fs::{CachedFs, RealFs};
@@ -9,6 +8,7 @@ use rayon::prelude::*;
 
 use crate::cli::RenderArgs;
 use crate::diagnostic::from_render_error;
+use crate::term::write_stdout;
 
 pub fn run(args: &RenderArgs) -> ExitCode {
     if args.dirs.len() > 1 && !args.all {
@@ -31,8 +31,6 @@ pub fn run(args: &RenderArgs) -> ExitCode {
             .map(|dir| (dir, render(&fs, dir, &options)))
             .collect()
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
     let mut failed = false;
     for (dir, result) in results {
         let rendered = result.and_then(|r| r.to_yaml().map(|y| (r.warnings, y)));
@@ -41,10 +39,13 @@ pub fn run(args: &RenderArgs) -> ExitCode {
                 for w in warnings {
                     eprintln!("{w}");
                 }
+                let mut text = String::new();
                 if args.all {
-                    let _ = writeln!(out, "# Source: {}", dir.display());
+                    text = format!("# Source: {}\n", dir.display());
                 }
-                if out.write_all(yaml.as_bytes()).is_err() {
+                text.push_str(&yaml);
+                if let Err(e) = write_stdout(text.as_bytes()) {
+                    eprintln!("error: cannot write the rendered YAML: {e}");
                     return ExitCode::from(2);
                 }
             }

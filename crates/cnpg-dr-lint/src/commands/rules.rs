@@ -1,13 +1,13 @@
 //! `cnpg-dr rules`: the catalogue, one rule a line (or as JSON).
 
 use std::fmt::Write as _;
-use std::io::Write;
 use std::process::ExitCode;
 
 use cnpg_dr_lint::runner::catalogue;
 use serde_json::json;
 
 use crate::cli::{RulesArgs, RulesFormat};
+use crate::term::write_stdout;
 
 pub fn run(args: &RulesArgs) -> ExitCode {
     let rules = catalogue();
@@ -52,7 +52,7 @@ pub fn run(args: &RulesArgs) -> ExitCode {
             t
         }
     };
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
+    match write_stdout(text.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: cannot write the rule list: {e}");

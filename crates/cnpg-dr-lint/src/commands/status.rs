@@ -1,6 +1,5 @@
 //! `cnpg-dr status`: one row per rendered Cluster, from Git alone.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use cnpg_dr_core::fs::{normalize, RealFs};
@@ -8,6 +7,7 @@ use cnpg_dr_lint::config::{self, Config};
 use cnpg_dr_lint::{runner, status};
 
 use crate::cli::{StatusArgs, StatusFormat};
+use crate::term::write_stdout;
 
 pub fn run(args: &StatusArgs) -> ExitCode {
     let cwd = match std::env::current_dir() {
@@ -56,8 +56,11 @@ pub fn run(args: &StatusArgs) -> ExitCode {
         StatusFormat::Table => status::to_table(&rows),
         StatusFormat::Json => status::to_json(&rows),
     };
-    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
-        return ExitCode::from(2);
+    match write_stdout(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write the status: {e}");
+            ExitCode::from(2)
+        }
     }
-    ExitCode::SUCCESS
 }
