@@ -140,16 +140,32 @@ struct Walk<'a, 'b> {
     /// The same Cluster in the other variants, with their overlay names.
     others: Vec<(String, &'a Node)>,
     out: &'b mut Vec<Finding>,
+    /// The directory of this variant's DR overlay.
+    own_dir: Option<std::path::PathBuf>,
+    /// Whether the last file seen belongs to that overlay (nodes come in runs
+    /// from the same file; the answer costs path comparisons).
+    last: Option<(std::sync::Arc<std::path::Path>, bool)>,
 }
 
 impl Walk<'_, '_> {
+    fn in_own_overlay(&mut self, file: &std::sync::Arc<std::path::Path>) -> bool {
+        if let Some((f, own)) = &self.last {
+            if std::sync::Arc::ptr_eq(f, file) {
+                return *own;
+            }
+        }
+        let own = self.own_dir.as_ref().is_some_and(|mine| {
+            overlay_of(self.ctx.database, file).is_some_and(|o| o.dir == *mine)
+        });
+        self.last = Some((file.clone(), own));
+        own
+    }
+
     fn visit(&mut self, node: &Node, path: &mut Vec<Key>) {
         if ignored(path) {
             return;
         }
-        let own = overlay_of(self.ctx.database, &node.span.file).is_some_and(|o| {
-            dr_overlay(self.ctx.database, self.ctx.variant).is_some_and(|mine| mine.dir == o.dir)
-        });
+        let own = self.in_own_overlay(&node.span.file);
         if own {
             // Report where the difference is plain; descend into maps and into
             // lists of the same length to find the field that differs.
@@ -249,6 +265,8 @@ impl Rule for OverlayPatchesBeyondBootstrap {
                     cluster: &cluster,
                     others,
                     out,
+                    own_dir: Some(own.dir.clone()),
+                    last: None,
                 };
                 walk.visit(cluster.node(), &mut Vec::new());
             }
