@@ -7,7 +7,9 @@ use std::sync::{Arc, OnceLock};
 
 use crate::cnpg::Cluster;
 use crate::fs::{normalize, FileSystem};
-use crate::kustomize::{render, Kustomization, RenderError, RenderOptions, Rendered, Resource};
+use crate::kustomize::{
+    render_cached, Kustomization, ParseCache, RenderError, RenderOptions, Rendered, Resource,
+};
 use crate::layout::{kustomization_file, overlays, DrFlag, Overlay};
 use crate::progress::{NoProgress, Phase, Progress};
 use crate::yaml::{load_str, LoadLimits, Node};
@@ -377,7 +379,9 @@ fn render_root(fs: &dyn FileSystem, dir: &Path, options: &DiscoverOptions) -> Ro
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
     let flag = DrFlag::parse(&file, &text);
-    let active = render(fs, dir, &options.render);
+    // The variants share the base: each of its files is parsed once.
+    let cache = ParseCache::new();
+    let active = render_cached(fs, dir, &options.render, &cache);
     let has_cluster = active
         .as_ref()
         .is_ok_and(|r| r.resources.iter().any(|r| Cluster::from(r).is_some()));
@@ -406,10 +410,10 @@ fn render_root(fs: &dyn FileSystem, dir: &Path, options: &DiscoverOptions) -> Ro
                     path: normalize(&file),
                     content: flipped.into_bytes(),
                 };
-                render(&sub, dir, &options.render)
+                render_cached(&sub, dir, &options.render, &cache)
             }
             // A sibling overlay with no line in the root: render it directly.
-            None => render(fs, &o.dir, &options.render),
+            None => render_cached(fs, &o.dir, &options.render, &cache),
         };
         variants.push(Variant {
             overlay: Some(o.clone()),

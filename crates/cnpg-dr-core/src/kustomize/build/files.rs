@@ -58,7 +58,10 @@ impl Builder<'_> {
     /// (YAML 1.1 merges, last duplicate key wins), resources by kyaml.
     pub(super) fn load_yaml_with(&mut self, path: &Path, limits: &LoadLimits) -> Result<Vec<Node>> {
         let text = self.read_text(path)?;
-        load_str(&text, Arc::from(path), limits).map_err(|e| {
+        if let Some(docs) = self.cache.and_then(|c| c.get(path, limits, &text)) {
+            return Ok(docs);
+        }
+        let docs = load_str(&text, Arc::from(path), limits).map_err(|e| {
             RenderError::new(
                 RenderErrorKind::Yaml,
                 format!("yaml: line {}: {}", e.line, e.message),
@@ -70,7 +73,11 @@ impl Builder<'_> {
                 start: e.offset,
                 end: e.offset,
             })
-        })
+        })?;
+        if let Some(cache) = self.cache {
+            cache.put(path, limits, text, &docs);
+        }
+        Ok(docs)
     }
 
     /// Finds and parses the kustomization file of `dir`.

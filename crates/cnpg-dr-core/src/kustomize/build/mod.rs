@@ -76,9 +76,70 @@ pub fn resource_json(r: &Resource) -> Result<Value> {
 
 /// Renders the kustomization root `dir`, as `kubectl kustomize dir` does.
 pub fn render(fs: &dyn FileSystem, dir: &Path, options: &RenderOptions) -> Result<Rendered> {
+    render_with(fs, dir, options, None)
+}
+
+/// Parsed files kept between renders of the same tree (one database's active
+/// and dormant overlays share the base): a file is parsed again only when its
+/// text or the rules it is read with differ. Not shared between threads.
+#[derive(Default)]
+pub struct ParseCache {
+    parsed: std::cell::RefCell<std::collections::HashMap<PathBuf, Vec<ParsedFile>>>,
+}
+
+struct ParsedFile {
+    limits: LoadLimits,
+    text: String,
+    docs: Vec<Node>,
+}
+
+impl ParseCache {
+    pub fn new() -> Self {
+        ParseCache::default()
+    }
+
+    fn get(&self, path: &Path, limits: &LoadLimits, text: &str) -> Option<Vec<Node>> {
+        self.parsed
+            .borrow()
+            .get(path)?
+            .iter()
+            .find(|p| p.limits == *limits && p.text == text)
+            .map(|p| p.docs.clone())
+    }
+
+    fn put(&self, path: &Path, limits: &LoadLimits, text: String, docs: &[Node]) {
+        self.parsed
+            .borrow_mut()
+            .entry(path.to_path_buf())
+            .or_default()
+            .push(ParsedFile {
+                limits: limits.clone(),
+                text,
+                docs: docs.to_vec(),
+            });
+    }
+}
+
+/// [`render`], reusing (and filling) `cache` for the files it parses.
+pub fn render_cached(
+    fs: &dyn FileSystem,
+    dir: &Path,
+    options: &RenderOptions,
+    cache: &ParseCache,
+) -> Result<Rendered> {
+    render_with(fs, dir, options, Some(cache))
+}
+
+fn render_with(
+    fs: &dyn FileSystem,
+    dir: &Path,
+    options: &RenderOptions,
+    cache: Option<&ParseCache>,
+) -> Result<Rendered> {
     let mut b = Builder {
         fs,
         options,
+        cache,
         warnings: Vec::new(),
         files: Vec::new(),
         stack: Vec::new(),
@@ -142,6 +203,7 @@ impl Accumulator {
 struct Builder<'a> {
     fs: &'a dyn FileSystem,
     options: &'a RenderOptions,
+    cache: Option<&'a ParseCache>,
     warnings: Vec<String>,
     files: Vec<PathBuf>,
     /// Canonical directories of the kustomizations being built (cycle detection).
