@@ -34,6 +34,12 @@ fn clap_color(args: &[std::ffi::OsString]) -> clap::ColorChoice {
     }
 }
 
+/// mimalloc instead of the system allocator: rendering builds millions of
+/// small YAML nodes on two threads, and glibc's malloc was a fifth of a
+/// large lint's CPU time (docs/performance.md has the numbers).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let matches = cli::Cli::command()
