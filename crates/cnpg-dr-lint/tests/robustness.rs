@@ -25,7 +25,7 @@ fn run_in(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn run_within(dir: &Path, args: &[&str], limit: Duration) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cnpg-dr"))
+    let child = Command::new(env!("CARGO_BIN_EXE_cnpg-dr"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
@@ -33,15 +33,18 @@ fn run_within(dir: &Path, args: &[&str], limit: Duration) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary runs");
-    let started = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > limit {
-            let _ = child.kill();
+    let pid = child.id();
+    // Output is collected on another thread (a full pipe would block the
+    // child), and this one waits for it with a deadline.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output()));
+    match rx.recv_timeout(limit) {
+        Ok(out) => out.expect("output"),
+        Err(_) => {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
             panic!("cnpg-dr {args:?} did not finish within {limit:?}");
         }
-        std::thread::sleep(Duration::from_millis(20));
     }
-    child.wait_with_output().expect("output")
 }
 
 fn json(o: &Output) -> Value {
