@@ -305,7 +305,7 @@ fn non_utf8_names_are_shown_lossily_and_never_panic() {
 
 /// Rendering is quadratic in the number of resources today (the render
 /// spends its time comparing every resource with the earlier ones): 1,000
-/// documents take about 1 s in a debug build, 10,000 about 150 s. So the
+/// documents take about 1 s in a debug build, 10,000 about 100 s. So the
 /// default run checks 2,000 and the full 10,000 runs with `--ignored`.
 #[test]
 fn two_thousand_documents_in_one_resource_all_render() {
