@@ -7,6 +7,8 @@ pub mod cnpg;
 pub mod discover;
 pub mod edit;
 pub mod fs;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod history;
 pub mod kustomize;
 pub mod layout;

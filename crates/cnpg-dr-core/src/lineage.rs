@@ -14,7 +14,9 @@ pub struct Lineage {
 }
 
 impl Lineage {
-    /// Parses `<prefix>-v<N>`; None when the name does not follow that pattern.
+    /// Parses `<prefix>-v<N>`; None when the name does not follow that
+    /// pattern, or when N is so large that no lineage can follow it (so
+    /// [`Lineage::next`] never overflows on a hostile name).
     pub fn parse(name: &str) -> Option<Lineage> {
         let (prefix, version) = name.rsplit_once("-v")?;
         if prefix.is_empty() || version.is_empty() || !version.bytes().all(|b| b.is_ascii_digit()) {
@@ -25,7 +27,7 @@ impl Lineage {
         }
         Some(Lineage {
             prefix: prefix.to_string(),
-            version: version.parse().ok()?,
+            version: version.parse().ok().filter(|v| *v < u64::MAX)?,
         })
     }
 
@@ -84,6 +86,11 @@ mod tests {
         ] {
             assert_eq!(Lineage::parse(bad), None, "{bad}");
         }
+        // A version with no successor (or past u64) is not a lineage.
+        assert_eq!(Lineage::parse("db-v18446744073709551615"), None);
+        assert_eq!(Lineage::parse("db-v99999999999999999999"), None);
+        let last = Lineage::parse("db-v18446744073709551614").unwrap();
+        assert_eq!(last.next().to_string(), "db-v18446744073709551615");
         // The last -v counts: a prefix may itself contain -v.
         assert_eq!(Lineage::parse("db-vault-v12").unwrap().prefix, "db-vault");
     }

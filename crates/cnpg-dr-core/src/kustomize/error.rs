@@ -21,6 +21,8 @@ pub enum RenderErrorKind {
     OutsideRoot,
     /// A kustomization includes itself, directly or through others.
     Cycle,
+    /// Bases (or components) nest deeper than the renderer follows.
+    TooDeep,
     /// Something cnpg-dr refuses on principle: network, Helm, plugins.
     Refused,
     /// A patch is malformed or cannot be applied.

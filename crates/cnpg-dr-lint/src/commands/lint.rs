@@ -224,6 +224,14 @@ pub fn run(args: &LintArgs, color: bool) -> ExitCode {
         if let Some(t) = threshold {
             failing |= report.findings.iter().any(|f| f.severity >= t);
         }
+        // "0 database(s)" alone reads like a clean bill of health; say that
+        // nothing was linted (stderr, so JSON and SARIF stay parseable).
+        if report.databases == 0 && RealFs.is_dir(&target) {
+            eprintln!(
+                "note: no CloudNativePG database directory found under {}",
+                path.display()
+            );
+        }
         databases += report.databases;
         suppressed += report.suppressed;
         findings.extend(report.findings);
