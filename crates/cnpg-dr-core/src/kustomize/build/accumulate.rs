@@ -32,10 +32,9 @@ impl Builder<'_> {
                 }
                 .context(ctx.clone())
             })?;
-            for r in resources_from_docs(docs, &path).map_err(|e| e.context(ctx.clone()))? {
-                acc.append(r)
-                    .map_err(|e| e.context(format!("merging resources from '{entry}'")))?;
-            }
+            let resources = resources_from_docs(docs, &path).map_err(|e| e.context(ctx.clone()))?;
+            acc.append_all(resources)
+                .map_err(|e| e.context(format!("merging resources from '{entry}'")))?;
             return Ok(());
         }
         if self.fs.is_dir(&path) {
@@ -44,12 +43,10 @@ impl Builder<'_> {
                 .build_subtarget(&path, KustomizationKind::Kustomization)
                 .map_err(|e| e.context(ctx.clone()))?;
             TransformerConfig::merge_shared(&mut acc.config, &sub.config);
-            for r in sub.resources {
-                acc.append(r).map_err(|e| {
-                    e.context(format!("recursed merging from path '{}'", path.display()))
-                        .context(ctx.clone())
-                })?;
-            }
+            acc.append_all(sub.resources).map_err(|e| {
+                e.context(format!("recursed merging from path '{}'", path.display()))
+                    .context(ctx.clone())
+            })?;
             return Ok(());
         }
         if is_remote(entry) {

@@ -185,17 +185,33 @@ struct Accumulator {
 }
 
 impl Accumulator {
-    fn append(&mut self, r: Resource) -> Result<()> {
-        let id = r.id();
-        if self.resources.iter().any(|o| o.id().matches(&id)) {
-            return Err(RenderError::new(
-                RenderErrorKind::DuplicateId,
-                format!("may not add resource with an already registered id: {id}"),
+    /// Adds resources (a file's documents, a base's output), refusing one
+    /// whose id is already here. The ids present are indexed once per batch:
+    /// comparing each new resource with every earlier one made a file of
+    /// 10,000 documents take minutes.
+    fn append_all(&mut self, batch: Vec<Resource>) -> Result<()> {
+        /// What `ResId::matches` compares: GVK, name, effective namespace.
+        fn key(id: &ResId) -> (crate::kustomize::Gvk, String, String) {
+            (
+                id.gvk.clone(),
+                id.name.clone(),
+                id.effective_namespace().to_string(),
             )
-            .at(&r.node.span)
-            .help("two files (or two bases) define the same object; a diamond of bases must be resolved with different name prefixes or a single shared base"));
         }
-        self.resources.push(r);
+        let mut present: std::collections::HashSet<(crate::kustomize::Gvk, String, String)> =
+            self.resources.iter().map(|r| key(&r.id())).collect();
+        for r in batch {
+            let id = r.id();
+            if !present.insert(key(&id)) {
+                return Err(RenderError::new(
+                    RenderErrorKind::DuplicateId,
+                    format!("may not add resource with an already registered id: {id}"),
+                )
+                .at(&r.node.span)
+                .help("two files (or two bases) define the same object; a diamond of bases must be resolved with different name prefixes or a single shared base"));
+            }
+            self.resources.push(r);
+        }
         Ok(())
     }
 }
