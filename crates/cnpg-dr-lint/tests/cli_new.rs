@@ -14,6 +14,9 @@ use std::sync::Arc;
 use cnpg_dr_core::yaml::{load_str, LoadLimits, Node};
 use serde_json::Value;
 
+mod common;
+use common::copy_dir;
+
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -674,17 +677,4 @@ fn the_native_shape_follows_the_target_cnpg_version() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["summary"]["suppressed"], 2, "{doc}");
     assert!(repo.serious_findings("paperless").is_empty());
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), dest).unwrap();
-        }
-    }
 }

@@ -17,6 +17,9 @@ use cnpg_dr_core::history::GitRepository;
 use cnpg_dr_lint::runner::{self, Base};
 use cnpg_dr_lint::{registry, Finding};
 
+mod common;
+use common::copy_dir;
+
 /// A Git repository in a temporary directory, removed when dropped.
 struct Fixture {
     root: PathBuf,
@@ -761,17 +764,4 @@ fn timing_500_commits() {
     let binary = start.elapsed();
     assert_eq!(out.status.code(), Some(1));
     eprintln!("history scan (11 databases, 500 commits) in-process: {elapsed:?}; `cnpg-dr lint --base HEAD`: {binary:?}");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }

@@ -21,6 +21,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
 
+mod common;
+use common::copy_dir;
+
 const HOOK_NAME: &str = "cnpg-dr lint (CloudNativePG disaster recovery)";
 const RECOVERY_PATCH: &str = "databases/paperless/overlays/recovery/bootstrap-patch.yaml";
 const CLUSTER: &str = "databases/paperless/base/cluster.yaml";
@@ -153,19 +156,6 @@ fn snapshot(s: &Scratch, dir: &Path) -> Option<String> {
     s.ok(dir, "git", &["add", "--all"]);
     s.ok(dir, "git", &["commit", "--quiet", "--message", "snapshot"]);
     Some(s.ok(dir, "git", &["rev-parse", "HEAD"]).trim().to_string())
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn edit(repo: &Path, rel: &str, from: &str, to: &str) {

@@ -47,16 +47,6 @@ fn run_within(dir: &Path, args: &[&str], limit: Duration) -> Output {
     }
 }
 
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-            stdout(o),
-            stderr(o)
-        )
-    })
-}
-
 /// `(rule, file, line, column)` of every finding, in output order.
 fn findings(doc: &Value) -> Vec<(String, String, u64, u64)> {
     doc["findings"]

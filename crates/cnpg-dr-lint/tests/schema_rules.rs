@@ -10,6 +10,9 @@ use cnpg_dr_lint::rules::{schema, Settings};
 use cnpg_dr_lint::{runner, Finding};
 use serde_json::Value;
 
+mod common;
+use common::json;
+
 fn workspace() -> PathBuf {
     normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
 }
@@ -88,16 +91,6 @@ fn cnpg_dr_in(dir: &Path, args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .expect("the binary runs")
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    })
 }
 
 fn schema_findings(doc: &Value) -> Vec<(String, String, u64)> {
