@@ -230,7 +230,7 @@ pub fn discover_with_progress(
         })
         .collect();
     let mut kustomizations = Vec::new();
-    let mut referenced: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut referenced: HashSet<PathBuf> = HashSet::new();
     let mut kust_dirs = Vec::new();
     for (dir, refs, k) in parsed {
         kust_dirs.push(dir);
@@ -256,31 +256,35 @@ pub fn discover_with_progress(
             render_root(fs, dir, options)
         })
         .collect();
-    let mut included: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut other_files: Vec<PathBuf> = Vec::new();
     for outcome in outcomes {
         match outcome {
-            RootOutcome::Database(db) => {
-                for v in &db.variants {
-                    if let Ok(r) = &v.rendered {
-                        included.extend(r.files.iter().cloned());
-                    }
-                }
-                repo.databases.push(*db);
-            }
+            RootOutcome::Database(db) => repo.databases.push(*db),
             RootOutcome::Failed(dir, e) => repo.failed_roots.push((dir, e)),
-            RootOutcome::Other(files) => included.extend(files),
+            RootOutcome::Other(files) => other_files.extend(files),
             RootOutcome::Missing => {}
         }
     }
-    // Bases and overlays count as included even when nothing rendered them.
-    for d in &kust_dirs {
-        if let Some(f) = kustomization_file(fs, d) {
-            included.insert(f);
-        }
-    }
+    // Files some render read, and bases and overlays even when nothing
+    // rendered them, are not loose (borrowed, not copied: there are tens of
+    // thousands in a large repository).
+    let kust_files: Vec<PathBuf> = kust_dirs
+        .iter()
+        .filter_map(|d| kustomization_file(fs, d))
+        .collect();
+    let mut included: HashSet<&Path> = repo
+        .databases
+        .iter()
+        .flat_map(|d| d.variants.iter())
+        .filter_map(|v| v.rendered.as_ref().ok())
+        .flat_map(|r| r.files.iter().map(PathBuf::as_path))
+        .collect();
+    included.extend(other_files.iter().map(PathBuf::as_path));
+    included.extend(kust_files.iter().map(PathBuf::as_path));
     let kust_dir_set: HashSet<&Path> = kust_dirs.iter().map(PathBuf::as_path).collect();
+    let mut loose = Vec::new();
     for file in files.iter().filter(|f| is_yaml(f)) {
-        if included.contains(file)
+        if included.contains(file.as_path())
             || referenced.contains(file)
             || (is_kustomization_name(file)
                 && file.parent().is_some_and(|d| kust_dir_set.contains(d)))
@@ -295,11 +299,13 @@ pub fn discover_with_progress(
         for doc in docs {
             if doc.get_path(&["kind"]).is_some() && doc.get_path(&["apiVersion"]).is_some() {
                 if let Ok(r) = Resource::new(doc, file.clone()) {
-                    repo.loose.push(r);
+                    loose.push(r);
                 }
             }
         }
     }
+    drop(included);
+    repo.loose = loose;
     repo
 }
 
