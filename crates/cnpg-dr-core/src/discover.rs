@@ -121,6 +121,20 @@ pub struct DiscoverOptions {
     /// Path prefixes (relative to the root) to skip.
     pub exclude: Vec<PathBuf>,
     pub render: RenderOptions,
+    /// The tree, when the caller has walked it already (the lint runner
+    /// does, to find excluded entries): discovery then skips its own walk.
+    pub walked: Option<Walked>,
+}
+
+/// A walk of a repository as discovery makes it: hidden entries and
+/// `exclude` skipped, each directory once (by its canonical path), both lists
+/// sorted.
+#[derive(Clone, Debug, Default)]
+pub struct Walked {
+    /// Every regular file.
+    pub files: Vec<PathBuf>,
+    /// Every directory, the root included.
+    pub dirs: Vec<PathBuf>,
 }
 
 fn is_yaml(p: &Path) -> bool {
@@ -215,9 +229,15 @@ pub fn discover_with_progress(
     options: &DiscoverOptions,
     progress: &dyn Progress,
 ) -> Repository {
-    let mut files = Vec::new();
-    let mut dirs = Vec::new();
-    walk(fs, root, &options.exclude, &mut files, &mut dirs);
+    let (files, dirs) = match &options.walked {
+        Some(w) => (w.files.clone(), w.dirs.clone()),
+        None => {
+            let mut files = Vec::new();
+            let mut dirs = Vec::new();
+            walk(fs, root, &options.exclude, &mut files, &mut dirs);
+            (files, dirs)
+        }
+    };
 
     // Kustomization directories, and what each of them includes (parsed in
     // parallel, gathered in walk order).

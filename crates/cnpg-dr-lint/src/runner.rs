@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use cnpg_dr_core::discover::{discover_with_progress, DiscoverOptions, Repository};
+use cnpg_dr_core::discover::{discover_with_progress, DiscoverOptions, Repository, Walked};
 use cnpg_dr_core::fs::{normalize, CachedFs, FileSystem};
 use cnpg_dr_core::history::{
     flag_line_span, load_with_progress, CommitInfo, GitRepository, History, HistoryError,
@@ -30,37 +30,45 @@ use crate::suppress;
 /// with duplicates (the same base line seen through several overlays) merged:
 /// the active variant's finding is kept.
 pub fn run(repo: &Repository, rules: &[&'static dyn Rule], settings: &Settings) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = repo
-        .databases
-        .par_iter()
-        .flat_map_iter(|db| {
-            let mut out = Vec::new();
-            for variant in &db.variants {
-                let ctx = VariantContext {
+    // The repository-wide rules run beside the per-database ones.
+    let per_database = || -> Vec<Finding> {
+        repo.databases
+            .par_iter()
+            .flat_map_iter(|db| {
+                let mut out = Vec::new();
+                for variant in &db.variants {
+                    let ctx = VariantContext {
+                        repo,
+                        settings,
+                        database: db,
+                        variant,
+                    };
+                    for rule in rules {
+                        rule.check_variant(&ctx, &mut out);
+                    }
+                }
+                let ctx = DatabaseContext {
                     repo,
                     settings,
                     database: db,
-                    variant,
                 };
                 for rule in rules {
-                    rule.check_variant(&ctx, &mut out);
+                    rule.check_database(&ctx, &mut out);
                 }
-            }
-            let ctx = DatabaseContext {
-                repo,
-                settings,
-                database: db,
-            };
-            for rule in rules {
-                rule.check_database(&ctx, &mut out);
-            }
-            out
-        })
-        .collect();
-    let ctx = RepositoryContext { repo, settings };
-    for rule in rules {
-        rule.check_repository(&ctx, &mut findings);
-    }
+                out
+            })
+            .collect()
+    };
+    let repository_wide = || {
+        let ctx = RepositoryContext { repo, settings };
+        let mut out = Vec::new();
+        for rule in rules {
+            rule.check_repository(&ctx, &mut out);
+        }
+        out
+    };
+    let (mut findings, wide) = rayon::join(per_database, repository_wide);
+    findings.extend(wide);
     drop_unresolved(&mut findings);
     sort_and_merge(&mut findings);
     findings
@@ -261,9 +269,9 @@ fn is_yaml(p: &Path) -> bool {
 /// level at a time, its directories listed in parallel: listing is most of a
 /// lint's system time, and through `fs` (a [`CachedFs`]) it is done once for
 /// discovery too.
-fn walk(fs: &dyn FileSystem, root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<PathBuf>) {
+fn walk(fs: &dyn FileSystem, root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<PathBuf>, Walked) {
     let mut excluded = Vec::new();
-    let mut files = Vec::new();
+    let mut walked = Walked::default();
     let mut seen = BTreeSet::new();
     let mut level = vec![root.to_path_buf()];
     while !level.is_empty() {
@@ -280,6 +288,7 @@ fn walk(fs: &dyn FileSystem, root: &Path, config: &Config) -> (Vec<PathBuf>, Vec
             .par_iter()
             .map(|d| fs.read_dir(d).unwrap_or_default())
             .collect();
+        walked.dirs.extend(dirs);
         let mut next = Vec::new();
         for e in listed.into_iter().flatten() {
             let hidden = e
@@ -296,15 +305,22 @@ fn walk(fs: &dyn FileSystem, root: &Path, config: &Config) -> (Vec<PathBuf>, Vec
             }
             if fs.is_dir(&e) {
                 next.push(e);
-            } else if is_yaml(&e) && fs.is_file(&e) {
-                files.push(e);
+            } else if fs.is_file(&e) {
+                walked.files.push(e);
             }
         }
         level = next;
     }
-    files.sort();
+    walked.files.sort();
+    walked.dirs.sort();
     excluded.sort();
-    (excluded, files)
+    let yaml = walked
+        .files
+        .iter()
+        .filter(|f| is_yaml(f))
+        .cloned()
+        .collect();
+    (excluded, yaml, walked)
 }
 
 /// Lints one path (a directory, or a single YAML file linted as loose
@@ -356,9 +372,10 @@ pub fn lint_path_with_progress(
     // single file linted alone has none: without its kustomization most rules
     // cannot fire, so "unused" would be noise.
     let (repo, in_scope, mut files) = if fs.is_dir(&path) {
-        let (exclude, files) = walk(fs, &path, config);
+        let (exclude, files, walked) = walk(fs, &path, config);
         let options = DiscoverOptions {
             exclude,
+            walked: Some(walked),
             ..DiscoverOptions::default()
         };
         let files: BTreeSet<PathBuf> = files.into_iter().collect();
