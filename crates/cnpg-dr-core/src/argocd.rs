@@ -563,13 +563,9 @@ pub fn deployed_paths(r: &Resource, candidates: &[String]) -> Vec<String> {
     out
 }
 
-/// The repository's directories a Git directory generator can usefully produce:
-/// every kustomization directory and every database directory.
-pub fn candidate_dirs(repo: &Repository) -> Vec<String> {
-    repo.candidate_dirs().to_vec()
-}
-
-/// [`candidate_dirs`], computed once per repository.
+/// The repository's directories a Git directory generator can usefully
+/// produce: every kustomization directory and every database directory,
+/// relative and sorted (see [`Repository::candidate_dirs`], which keeps them).
 pub(crate) fn compute_candidate_dirs(repo: &Repository) -> Vec<String> {
     let mut dirs: Vec<String> = repo
         .kustomizations

@@ -177,44 +177,48 @@ impl FileSystem for Substituted<'_> {
     }
 }
 
-/// Lists files under `root`, depth first, sorted, skipping hidden directories and excludes.
-fn walk(
-    fs: &dyn FileSystem,
-    root: &Path,
-    exclude: &[PathBuf],
-    files: &mut Vec<PathBuf>,
-    dirs: &mut Vec<PathBuf>,
-) {
-    let mut stack = vec![root.to_path_buf()];
+/// Walks `root` the way discovery sees a repository: hidden entries (`.git`)
+/// and those `skip` refuses are left out, each directory is listed once (by
+/// its canonical path: symlink loops end), one level at a time with the
+/// level's directories listed in parallel. `skip` sees each other entry once,
+/// in order, on this thread.
+pub fn walk_tree(fs: &dyn FileSystem, root: &Path, skip: &mut dyn FnMut(&Path) -> bool) -> Walked {
+    let mut walked = Walked::default();
     let mut seen = BTreeSet::new();
-    while let Some(dir) = stack.pop() {
-        // Symlink loops: a directory is visited once by its canonical path.
-        if let Ok(real) = fs.canonicalize(&dir) {
-            if !seen.insert(real) {
-                continue;
-            }
-        }
-        dirs.push(dir.clone());
-        let mut entries = fs.read_dir(&dir).unwrap_or_default();
-        entries.sort();
-        for e in entries.into_iter().rev() {
-            let name = e
+    let mut level = vec![root.to_path_buf()];
+    while !level.is_empty() {
+        let canonical: Vec<Option<PathBuf>> =
+            level.par_iter().map(|d| fs.canonicalize(d).ok()).collect();
+        let dirs: Vec<PathBuf> = level
+            .into_iter()
+            .zip(canonical)
+            .filter(|(_, real)| real.as_ref().is_none_or(|r| seen.insert(r.clone())))
+            .map(|(d, _)| d)
+            .collect();
+        let listed: Vec<Vec<PathBuf>> = dirs
+            .par_iter()
+            .map(|d| fs.read_dir(d).unwrap_or_default())
+            .collect();
+        walked.dirs.extend(dirs);
+        let mut next = Vec::new();
+        for e in listed.into_iter().flatten() {
+            let hidden = e
                 .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let rel = e.strip_prefix(root).unwrap_or(&e);
-            if name.starts_with('.') || exclude.iter().any(|x| rel.starts_with(x)) {
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            if hidden || skip(&e) {
                 continue;
             }
             if fs.is_dir(&e) {
-                stack.push(e);
+                next.push(e);
             } else if fs.is_file(&e) {
-                files.push(e);
+                walked.files.push(e);
             }
         }
+        level = next;
     }
-    files.sort();
-    dirs.sort();
+    walked.files.sort();
+    walked.dirs.sort();
+    walked
 }
 
 /// Walks `root` and renders every kustomization root and every overlay of every database.
@@ -229,14 +233,12 @@ pub fn discover_with_progress(
     options: &DiscoverOptions,
     progress: &dyn Progress,
 ) -> Repository {
-    let (files, dirs) = match &options.walked {
-        Some(w) => (w.files.clone(), w.dirs.clone()),
-        None => {
-            let mut files = Vec::new();
-            let mut dirs = Vec::new();
-            walk(fs, root, &options.exclude, &mut files, &mut dirs);
-            (files, dirs)
-        }
+    let Walked { files, dirs } = match &options.walked {
+        Some(w) => w.clone(),
+        None => walk_tree(fs, root, &mut |e| {
+            let rel = e.strip_prefix(root).unwrap_or(e);
+            options.exclude.iter().any(|x| rel.starts_with(x))
+        }),
     };
 
     // Kustomization directories, and what each of them includes (parsed in

@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use cnpg_dr_core::discover::{discover_with_progress, DiscoverOptions, Repository, Walked};
+use cnpg_dr_core::discover::{
+    discover_with_progress, walk_tree, DiscoverOptions, Repository, Walked,
+};
 use cnpg_dr_core::fs::{normalize, CachedFs, FileSystem};
 use cnpg_dr_core::history::{
     flag_line_span, load_with_progress, CommitInfo, GitRepository, History, HistoryError,
@@ -263,56 +265,21 @@ fn is_yaml(p: &Path) -> bool {
     matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
 }
 
-/// Walks `root` the way discovery does (hidden entries skipped) and returns
-/// the excluded entries (relative to `root`, for discovery) and the YAML files
-/// that are not excluded (where suppressions are looked for). One directory
-/// level at a time, its directories listed in parallel: listing is most of a
-/// lint's system time, and through `fs` (a [`CachedFs`]) it is done once for
-/// discovery too.
+/// Walks `root` with the configuration's exclusions and returns the excluded
+/// entries (relative to `root`), the YAML files that are not excluded (where
+/// suppressions are looked for), and the walk itself, which discovery reuses
+/// instead of walking again.
 fn walk(fs: &dyn FileSystem, root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<PathBuf>, Walked) {
     let mut excluded = Vec::new();
-    let mut walked = Walked::default();
-    let mut seen = BTreeSet::new();
-    let mut level = vec![root.to_path_buf()];
-    while !level.is_empty() {
-        // Symlink loops: a directory is listed once, by its canonical path.
-        let canonical: Vec<Option<PathBuf>> =
-            level.par_iter().map(|d| fs.canonicalize(d).ok()).collect();
-        let dirs: Vec<PathBuf> = level
-            .into_iter()
-            .zip(canonical)
-            .filter(|(_, real)| real.as_ref().is_none_or(|r| seen.insert(r.clone())))
-            .map(|(d, _)| d)
-            .collect();
-        let listed: Vec<Vec<PathBuf>> = dirs
-            .par_iter()
-            .map(|d| fs.read_dir(d).unwrap_or_default())
-            .collect();
-        walked.dirs.extend(dirs);
-        let mut next = Vec::new();
-        for e in listed.into_iter().flatten() {
-            let hidden = e
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-            if hidden {
-                continue;
-            }
-            if config.is_excluded(&e) {
-                if let Ok(rel) = e.strip_prefix(root) {
-                    excluded.push(rel.to_path_buf());
-                }
-                continue;
-            }
-            if fs.is_dir(&e) {
-                next.push(e);
-            } else if fs.is_file(&e) {
-                walked.files.push(e);
+    let walked = walk_tree(fs, root, &mut |e| {
+        let skip = config.is_excluded(e);
+        if skip {
+            if let Ok(rel) = e.strip_prefix(root) {
+                excluded.push(rel.to_path_buf());
             }
         }
-        level = next;
-    }
-    walked.files.sort();
-    walked.dirs.sort();
+        skip
+    });
     excluded.sort();
     let yaml = walked
         .files
