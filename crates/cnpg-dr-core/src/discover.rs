@@ -431,7 +431,7 @@ fn render_root(fs: &dyn FileSystem, dir: &Path, options: &DiscoverOptions) -> Ro
         rendered: active,
     }];
     for o in overlay_list.iter().filter(|o| !o.active) {
-        let rendered = match flag.flip_to(&text, &o.entry) {
+        let rendered = match flag.variant_text(&text, &o.entry) {
             Some(flipped) => {
                 let sub = Substituted {
                     inner: fs,

@@ -102,21 +102,170 @@ impl DrFlag {
     }
 
     /// The root kustomization text with exactly `entry` active and every other
-    /// flag line commented out, changing only those lines' bytes (CRLF kept).
+    /// flag line commented out, as a human would write the switch: a line that
+    /// is uncommented takes the indentation and dash of the list's active
+    /// entries (whatever the comment's own indentation was), keeps its quoting
+    /// and trailing comment, and only flag lines change (CRLF kept).
     pub fn flip_to(&self, text: &str, entry: &str) -> Option<String> {
         if !self.lines.iter().any(|l| l.entry == entry) {
             return None;
         }
+        let style = ItemStyle::of(text, &self.lines);
         let mut out = String::with_capacity(text.len() + 8);
         for (i, raw) in text.split_inclusive('\n').enumerate() {
             let line_no = i as u32 + 1;
             match self.lines.iter().find(|l| l.line == line_no) {
-                Some(l) if l.entry == entry && !l.active => out.push_str(&uncomment(raw)),
+                Some(l) if l.entry == entry && !l.active => out.push_str(&style.uncomment(raw)),
                 Some(l) if l.entry != entry && l.active => out.push_str(&comment(raw)),
                 _ => out.push_str(raw),
             }
         }
         Some(out)
+    }
+
+    /// The root kustomization text a dormant overlay renders from: the first
+    /// active switch entry replaced, in place, by `entry` (other active switch
+    /// lines commented out). Only a scalar's bytes change, so whatever
+    /// indentation, quoting or comments the switch uses, the variant parses
+    /// exactly as the root does. With no active line it falls back to
+    /// [`DrFlag::flip_to`].
+    pub fn variant_text(&self, text: &str, entry: &str) -> Option<String> {
+        if !self.lines.iter().any(|l| l.entry == entry) {
+            return None;
+        }
+        let Some(first) = self.active().next() else {
+            return self.flip_to(text, entry);
+        };
+        let mut out = String::with_capacity(text.len() + entry.len());
+        for (i, raw) in text.split_inclusive('\n').enumerate() {
+            let line_no = i as u32 + 1;
+            let flag = self.lines.iter().find(|l| l.line == line_no);
+            match flag {
+                Some(l) if l.line == first.line => {
+                    let start = l.column as usize - 1;
+                    match raw.get(start..start + l.entry.len()) {
+                        Some(found) if found == l.entry => {
+                            out.push_str(&raw[..start]);
+                            out.push_str(entry);
+                            out.push_str(&raw[start + l.entry.len()..]);
+                        }
+                        _ => return self.flip_to(text, entry),
+                    }
+                }
+                Some(l) if l.active => out.push_str(&comment(raw)),
+                _ => out.push_str(raw),
+            }
+        }
+        Some(out)
+    }
+}
+
+/// The line of a flow-style `resources: [...]` (or `bases:`) list, which has
+/// no lines to comment out, so it cannot hold a DR switch.
+pub fn flow_style_resources(text: &str) -> Option<u32> {
+    text.lines().enumerate().find_map(|(i, raw)| {
+        let rest = raw
+            .strip_prefix("resources:")
+            .or_else(|| raw.strip_prefix("bases:"))?;
+        rest.trim_start().starts_with('[').then_some(i as u32 + 1)
+    })
+}
+
+/// How the resources list writes an active entry: its indentation and dash.
+struct ItemStyle {
+    indent: String,
+    dash: String,
+}
+
+impl ItemStyle {
+    /// Taken from the first active list entry after `resources:` (any entry,
+    /// not only switch lines); with none active, from the first commented
+    /// switch line's own text; else two spaces and `- `.
+    fn of(text: &str, lines: &[FlagLine]) -> ItemStyle {
+        let first_flag = lines.iter().map(|l| l.line).min().unwrap_or(0);
+        let mut in_resources = false;
+        let mut commented = None;
+        for (i, raw) in text.lines().enumerate() {
+            let trimmed = raw.trim_start();
+            let indent = &raw[..raw.len() - trimmed.len()];
+            if indent.is_empty()
+                && !trimmed.starts_with('#')
+                && !trimmed.starts_with('-')
+                && !trimmed.is_empty()
+            {
+                in_resources = trimmed.starts_with("resources:") || trimmed.starts_with("bases:");
+                continue;
+            }
+            if !in_resources {
+                continue;
+            }
+            if let Some(item) = ListItem::split(raw) {
+                let style = ItemStyle {
+                    indent: item.indent.to_string(),
+                    dash: if item.dash.len() > 1 && !item.dash.contains('\t') {
+                        item.dash.to_string()
+                    } else {
+                        "- ".to_string()
+                    },
+                };
+                if !item.commented && !item.indent.contains('\t') {
+                    return style;
+                }
+                if item.commented && i as u32 + 1 == first_flag && commented.is_none() {
+                    commented = Some(style);
+                }
+            }
+        }
+        commented
+            .filter(|s| !s.indent.contains('\t'))
+            .unwrap_or(ItemStyle {
+                indent: "  ".to_string(),
+                dash: "- ".to_string(),
+            })
+    }
+
+    fn uncomment(&self, raw: &str) -> String {
+        match ListItem::split(raw) {
+            Some(item) => format!("{}{}{}{}", self.indent, self.dash, item.body, item.eol),
+            None => uncomment(raw),
+        }
+    }
+}
+
+/// A list entry line, active (`  - x # c`) or commented (` #   - x`).
+struct ListItem<'a> {
+    indent: &'a str,
+    commented: bool,
+    /// `-` and the whitespace after it.
+    dash: &'a str,
+    /// The entry and anything after it on the line, without the line ending.
+    body: &'a str,
+    eol: &'a str,
+}
+
+impl<'a> ListItem<'a> {
+    fn split(raw: &'a str) -> Option<ListItem<'a>> {
+        let content = raw.trim_end_matches(['\n', '\r']);
+        let eol = &raw[content.len()..];
+        let rest = content.trim_start_matches([' ', '\t']);
+        let indent = &content[..content.len() - rest.len()];
+        let (commented, rest) = match rest.strip_prefix('#') {
+            Some(r) => (true, r.trim_start_matches([' ', '\t'])),
+            None => (false, rest),
+        };
+        let after_dash = rest.strip_prefix('-')?;
+        let body = after_dash.trim_start_matches([' ', '\t']);
+        if body.is_empty() || (!commented && body.len() == after_dash.len()) {
+            return None;
+        }
+        let dash = &rest[..rest.len() - body.len()];
+        Some(ListItem {
+            indent,
+            commented,
+            dash,
+            body,
+            eol,
+        })
     }
 }
 
@@ -295,5 +444,24 @@ mod tests {
             flipped.replace('\n', "\r\n")
         );
         assert_eq!(flag.flip_to(&crlf, "overlays/nope"), None);
+    }
+
+    #[test]
+    fn the_dormant_variant_replaces_the_active_entry_in_place() {
+        let text =
+            "resources:\n # - overlays/recovery   # restore\n  - 'overlays/initdb' # steady\n";
+        let flag = DrFlag::parse(Path::new("k.yaml"), text);
+        assert_eq!(
+            flag.variant_text(text, "overlays/recovery").unwrap(),
+            "resources:\n # - overlays/recovery   # restore\n  - 'overlays/recovery' # steady\n"
+        );
+        assert_eq!(flag.variant_text(text, "overlays/nope"), None);
+        // Several active lines: the first is replaced, the others commented out.
+        let both = "resources:\n  - overlays/initdb\n  - overlays/recovery\n";
+        let flag = DrFlag::parse(Path::new("k.yaml"), both);
+        assert_eq!(
+            flag.variant_text(both, "overlays/recovery").unwrap(),
+            "resources:\n  - overlays/recovery\n  # - overlays/recovery\n"
+        );
     }
 }

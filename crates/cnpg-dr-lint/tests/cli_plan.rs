@@ -342,3 +342,73 @@ fn first_plan_on_a_scaffold_writes_the_prepared_lineage() {
     let again = repo.run(&["plan", "wiki"]);
     assert!(stdout(&again).contains("write to:      wiki-database-v3"));
 }
+
+/// The oddly formatted switches of real repositories: lint sees the dormant
+/// overlay (no false CDR305), and `plan --write` writes the switch a human
+/// would have, aligned with the list and keeping every comment.
+#[test]
+fn plan_write_flips_real_world_switch_formatting() {
+    let head = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n";
+    let cases = [
+        (
+            " # - overlays/recovery        # <- ACTIVE: restore from Barman\n  - overlays/initdb  # steady state\n",
+            "  - overlays/recovery        # <- ACTIVE: restore from Barman\n  # - overlays/initdb  # steady state\n",
+        ),
+        (
+            "  - \"overlays/initdb\"\r\n  #- 'overlays/recovery'\r\n",
+            "  # - \"overlays/initdb\"\r\n  - 'overlays/recovery'\r\n",
+        ),
+        (
+            "- overlays/initdb\n#     - overlays/recovery\nnamespace: paperless\n",
+            "# - overlays/initdb\n- overlays/recovery\nnamespace: paperless\n",
+        ),
+    ];
+    for (switch, flipped) in cases {
+        let repo = TempRepo::with(&["paperless"]);
+        let dir = repo.db("paperless");
+        let root = dir.join("kustomization.yaml");
+        let head = if switch.contains('\r') {
+            head.replace('\n', "\r\n")
+        } else {
+            head.to_string()
+        };
+        std::fs::write(&root, format!("{head}{switch}")).unwrap();
+        assert_eq!(lint_errors(&repo, &dir), Vec::<String>::new(), "{switch:?}");
+        let (_, _, read) = lineages(&dir);
+        assert_eq!(
+            read, "paperless-database-v1",
+            "the dormant overlay was rendered"
+        );
+
+        let out = repo.run(&["plan", "paperless", "--write"]);
+        assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+        assert_eq!(
+            std::fs::read_to_string(&root).unwrap(),
+            format!("{head}{flipped}")
+        );
+        assert_eq!(lineages(&dir).0, "recovery");
+        assert_eq!(
+            lint_errors(&repo, &dir),
+            Vec::<String>::new(),
+            "{flipped:?}"
+        );
+    }
+}
+
+#[test]
+fn plan_refuses_a_flow_style_switch_clearly() {
+    let repo = TempRepo::with(&["paperless"]);
+    let root = repo.db("paperless").join("kustomization.yaml");
+    std::fs::write(&root, "resources: [overlays/initdb]\n").unwrap();
+    let out = repo.run(&["plan", "paperless", "--write"]);
+    assert_eq!(code(&out), 2, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stderr(&out).contains("kustomization.yaml:1: the resources list is flow-style"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&root).unwrap(),
+        "resources: [overlays/initdb]\n"
+    );
+}

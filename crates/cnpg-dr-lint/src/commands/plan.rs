@@ -18,6 +18,7 @@ use cnpg_dr_core::cnpg::{BootstrapMethod, Cluster, LineageRef, Store};
 use cnpg_dr_core::discover::{discover, Database, DiscoverOptions, Variant};
 use cnpg_dr_core::edit::{ChangeSet, NewNode, NodePath, Position, Shape, YamlFile};
 use cnpg_dr_core::fs::{normalize, FileSystem, RealFs};
+use cnpg_dr_core::layout::flow_style_resources;
 use cnpg_dr_core::lineage::Lineage;
 use cnpg_dr_core::yaml::Span;
 use cnpg_dr_lint::config::{self, Config};
@@ -794,6 +795,15 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, Fail> {
     let before = lint(&RealFs, &t)?;
     let db = database(&before, &t)?;
     let active = one_cluster(db.active(), "active overlay")?;
+    if db.flag.lines.is_empty() {
+        let text = std::fs::read_to_string(&db.kustomization).unwrap_or_default();
+        if let Some(line) = flow_style_resources(&text) {
+            return Err(format!(
+                "{}:{line}: the resources list is flow-style ([...]), which has no lines to comment out, so it cannot hold a DR switch: write it as a block list (one `- entry` per line, the dormant overlay as a `# - overlays/...` comment) and plan again",
+                shown(&db.kustomization, &t.cwd)
+            ));
+        }
+    }
     let Some(recovery_entry) = flag_entry(db, "recovery") else {
         return Err(format!(
             "{}: the root kustomization has no overlays/recovery line (active or commented): the DR flag cannot point at a recovery",
