@@ -678,3 +678,134 @@ fn the_native_shape_follows_the_target_cnpg_version() {
     assert_eq!(doc["summary"]["suppressed"], 2, "{doc}");
     assert!(repo.serious_findings("paperless").is_empty());
 }
+
+/// `cnpg-dr new NAME` as typed, inside a repository with databases: every
+/// convention comes from a neighbour, and the message names it.
+#[test]
+fn new_with_no_flags_copies_a_neighbours_conventions() {
+    let repo = TempRepo::new();
+    copy_dir(&workspace().join("testdata/demo"), &repo.root);
+    let out = repo.run(&["new", "wiki"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    // gitea, paperless and vaultwarden share their conventions (immich is
+    // native): gitea is the first of them by path.
+    assert!(
+        stderr(&out).contains(
+            "no --like given: copying the conventions of gitea (infrastructure/database/cloudnative-pg/gitea): 3 of 4 database directories share"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let db = "infrastructure/database/cloudnative-pg/wiki";
+    assert!(repo.path(db).is_dir(), "beside its neighbours");
+    let store = format!("{db}/base/objectstore.yaml");
+    assert_eq!(
+        repo.value(&store, &["spec", "configuration", "destinationPath"]),
+        "s3://homelab-cnpg-backups/wiki"
+    );
+    assert_eq!(
+        repo.value(&store, &["spec", "configuration", "endpointURL"]),
+        "https://s3.homelab.example:9000"
+    );
+    let secret = format!("{db}/base/external-secret.yaml");
+    assert_eq!(
+        repo.value(&secret, &["spec", "secretStoreRef", "name"]),
+        "vault"
+    );
+    let cluster = format!("{db}/base/cluster.yaml");
+    assert_eq!(
+        repo.value(&cluster, &["spec", "storage", "storageClass"]),
+        "ceph-block"
+    );
+    assert_eq!(
+        repo.value(&cluster, &["metadata", "labels", "app.kubernetes.io/name"]),
+        "wiki"
+    );
+    assert_eq!(
+        repo.value(&format!("{db}/base/kustomization.yaml"), &["namespace"]),
+        "wiki"
+    );
+    let lint = repo.run(&["lint", db]);
+    assert_eq!(lint.status.code(), Some(0), "{}", stdout(&lint));
+    assert!(repo.serious_findings(db).is_empty());
+
+    // The same repository gives the same neighbour every time; --like wins.
+    let again = repo.run(&["new", "notes", "--dry-run"]);
+    assert!(stderr(&again).contains("conventions of gitea"));
+    let like = repo.run(&["new", "notes", "--like", "paperless", "--dry-run"]);
+    assert!(like.status.success(), "{}", stderr(&like));
+    assert!(
+        !stderr(&like).contains("no --like given"),
+        "{}",
+        stderr(&like)
+    );
+}
+
+/// With nothing to learn from, one message lists every missing value.
+#[test]
+fn new_in_an_empty_repository_lists_every_missing_value_at_once() {
+    let repo = TempRepo::new();
+    let out = repo.run(&["new", "wiki"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: cnpg-dr new wiki needs 2 value(s) that nothing provides"),
+        "{err}"
+    );
+    for flag in ["--destination-path", "--secret-store"] {
+        assert!(err.contains(&format!("pass {flag}")), "{err}");
+    }
+    assert!(!repo.path("wiki").exists());
+}
+
+/// On a terminal, each missing value is asked for, with a suggested default.
+#[test]
+fn new_on_a_terminal_asks_for_each_missing_value() {
+    let repo = TempRepo::new();
+    let command = format!("'{}' new wiki", env!("CARGO_BIN_EXE_cnpg-dr"));
+    let child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(&repo.root)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        eprintln!("SKIPPED: util-linux script not found");
+        return;
+    };
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        // The bucket typed, the secret store's suggestion taken.
+        stdin.write_all(b"s3://team-backups/{name}\n\n").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+    }
+    let out = child.wait_with_output().unwrap();
+    let screen = stdout(&out);
+    assert!(
+        screen.contains("--destination-path [s3://backups/{name}]: "),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("--secret-store [ClusterSecretStore/vault]: "),
+        "{screen}"
+    );
+    assert!(screen.contains("created wiki/"), "{screen}");
+    assert_eq!(
+        repo.value(
+            "wiki/base/objectstore.yaml",
+            &["spec", "configuration", "destinationPath"]
+        ),
+        "s3://team-backups/wiki"
+    );
+    assert_eq!(
+        repo.value(
+            "wiki/base/external-secret.yaml",
+            &["spec", "secretStoreRef", "kind"]
+        ),
+        "ClusterSecretStore"
+    );
+}

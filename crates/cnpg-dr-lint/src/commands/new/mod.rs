@@ -1,6 +1,7 @@
 //! `cnpg-dr new NAME`: scaffold a database directory. The values come from
 //! the flags, then `--like OTHER_DB`, then the `new:` section of
-//! `.cnpg-dr.yaml`, then the built-in defaults. The directory is built under a
+//! `.cnpg-dr.yaml`, then a neighbouring database of the repository, then the
+//! built-in defaults; what is still missing is asked on a terminal. The directory is built under a
 //! hidden temporary name beside its final place and renamed into place, so a
 //! reader (or Argo CD) never sees half of it, and a failure leaves nothing.
 
@@ -11,11 +12,16 @@ use std::process::ExitCode;
 use cnpg_dr_core::discover::{discover, Database, DiscoverOptions};
 use cnpg_dr_core::fs::{normalize, FileSystem, RealFs};
 use cnpg_dr_core::scaffold::{
-    conventions, scaffold, BackupShape, Choices, Field, Scaffold, ScaffoldFile, SecretStoreRef,
-    Spec,
+    conventions, scaffold, BackupShape, Choices, Field, Scaffold, ScaffoldError, ScaffoldFile,
+    SecretStoreRef, Spec,
 };
 use cnpg_dr_lint::config::{self, Config};
 use cnpg_dr_lint::runner;
+
+mod neighbour;
+mod prompt;
+
+use neighbour::neighbour;
 
 use crate::cli::{BackupShapeArg, NewArgs};
 use crate::diagnostic::display_path;
@@ -66,36 +72,63 @@ pub fn run(args: &NewArgs) -> ExitCode {
         None => Config::default(),
     };
 
-    let parent = match (&args.dir, &config.new.dir, config.dir()) {
-        (Some(d), _, _) => normalize(&cwd.join(d)),
-        (None, Some(d), Some(config_dir)) => normalize(&config_dir.join(d)),
-        _ => cwd.clone(),
+    let chosen_parent = match (&args.dir, &config.new.dir, config.dir()) {
+        (Some(d), _, _) => Some(normalize(&cwd.join(d))),
+        (None, Some(d), Some(config_dir)) => Some(normalize(&config_dir.join(d))),
+        _ => None,
     };
+    let search_from = chosen_parent.clone().unwrap_or_else(|| cwd.clone());
 
     let flags = match flag_choices(args) {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
     let like_name = args.like.as_deref().or(config.new.like.as_deref());
-    let like = match like_name {
-        Some(other) => match find_database(&cwd, &parent, other)
-            .and_then(|db| conventions(&db).map_err(|e| e.to_string()))
+    let explicit = match like_name {
+        Some(other) => match find_database(&cwd, &search_from, other)
+            .and_then(|db| conventions(&db).map(|c| (db, c)).map_err(|e| e.to_string()))
         {
-            Ok(c) => c,
+            Ok(found) => Some(found),
             Err(e) => return fail(format!("--like {other}: {e}")),
         },
-        None => Choices::default(),
+        None => None,
     };
+    // Without --like, a repository that already has databases is the best
+    // source of its own conventions: copy them from a neighbour.
+    let neighbour = match explicit {
+        Some(_) => None,
+        None => neighbour(&search_from, &cwd),
+    };
+    let (like_db, like, neighbours) = match (explicit, neighbour) {
+        (Some((db, c)), _) => (Some(db), c, Choices::default()),
+        (None, Some(n)) => {
+            eprintln!("note: {}", n.why());
+            (Some(n.db), n.choices, n.others)
+        }
+        (None, None) => (None, Choices::default(), Choices::default()),
+    };
+    let parent = chosen_parent.unwrap_or_else(|| {
+        like_db
+            .as_ref()
+            .and_then(|db| db.dir.parent())
+            .map_or_else(|| cwd.clone(), Path::to_path_buf)
+    });
+    let like_label = like_db
+        .as_ref()
+        .and_then(|db| db.dir.file_name())
+        .map(|n| n.to_string_lossy().into_owned());
     let sources = Sources {
         flags: &flags,
         like: &like,
-        like_name,
+        like_name: like_label.as_deref(),
+        explicit_like: like_name.is_some(),
         config: &config,
     };
-    let choices = flags
+    let mut choices = flags
         .clone()
         .over(like.clone())
         .over(config.new.choices.clone())
+        .over(neighbours)
         .over(Choices::builtin());
 
     let cnpg_version = config.cnpg_version.unwrap_or((1, 30));
@@ -114,22 +147,35 @@ pub fn run(args: &NewArgs) -> ExitCode {
         );
     }
 
-    let mut spec: Spec = match choices.resolve(&args.name) {
-        Ok(s) => s,
-        Err(errors) => {
-            for e in &errors.0 {
-                match sources.origin(e.field) {
-                    Some(origin) => eprintln!("error: {} ({origin})", e.message),
-                    None => {
-                        eprintln!("error: {}", e.message);
-                        if let Some(help) = sources.help(e.field) {
-                            eprintln!("  help: {help}");
-                        }
-                    }
-                }
+    let mut spec: Spec = loop {
+        let errors = match choices.resolve(&args.name) {
+            Ok(s) => break s,
+            Err(errors) => errors,
+        };
+        let (missing, wrong): (Vec<_>, Vec<_>) = errors
+            .0
+            .iter()
+            .partition(|e| sources.origin(e.field).is_none() && e.field != Field::Name);
+        for e in &wrong {
+            match sources.origin(e.field) {
+                Some(origin) => eprintln!("error: {} ({origin})", e.message),
+                None => eprintln!("error: {}", e.message),
             }
+        }
+        if !wrong.is_empty() || missing.is_empty() {
             return ExitCode::from(2);
         }
+        if prompt::interactive() {
+            match prompt::ask(&missing) {
+                Ok(answers) => {
+                    choices = answers.over(choices);
+                    continue;
+                }
+                Err(e) => return fail(e),
+            }
+        }
+        eprintln!("{}", missing_message(&args.name, &missing, &sources));
+        return ExitCode::from(2);
     };
     spec.acknowledge_native =
         spec.backup == BackupShape::Native && cnpg_version >= NATIVE_DEPRECATED;
@@ -186,6 +232,22 @@ pub fn run(args: &NewArgs) -> ExitCode {
     }
 }
 
+/// The one message listing every value nothing provides.
+fn missing_message(name: &str, missing: &[&ScaffoldError], sources: &Sources) -> String {
+    let mut out = format!(
+        "error: cnpg-dr new {name} needs {} value(s) that nothing provides (no database directory to copy conventions from, no default in .cnpg-dr.yaml):\n",
+        missing.len()
+    );
+    for e in missing {
+        let how = sources.help(e.field).unwrap_or_default();
+        out.push_str(&format!("  - {}\n    {how}\n", e.message));
+    }
+    out.push_str(
+        "help: pass the flags, set the defaults under `new:` in .cnpg-dr.yaml, copy an existing database with --like DB, or run cnpg-dr new on a terminal to be asked",
+    );
+    out
+}
+
 /// The choices given as flags.
 fn flag_choices(args: &NewArgs) -> Result<Choices, String> {
     let secret_store = args
@@ -221,6 +283,8 @@ struct Sources<'a> {
     flags: &'a Choices,
     like: &'a Choices,
     like_name: Option<&'a str>,
+    /// False when the conventions came from a neighbour, not `--like`.
+    explicit_like: bool,
     config: &'a Config,
 }
 
@@ -242,10 +306,12 @@ impl Sources<'_> {
         } else if self.flags.sets(field) {
             field.flag().map(str::to_string)
         } else if self.like.sets(field) {
-            Some(format!(
-                "copied by --like {}",
-                self.like_name.unwrap_or("?")
-            ))
+            let name = self.like_name.unwrap_or("?");
+            Some(if self.explicit_like {
+                format!("copied by --like {name}")
+            } else {
+                format!("copied from {name}")
+            })
         } else if self.config.new.choices.sets(field) {
             Some(format!("from {}", self.config_key(field)))
         } else if Choices::builtin().sets(field) {
