@@ -412,3 +412,56 @@ fn plan_refuses_a_flow_style_switch_clearly() {
         "resources: [overlays/initdb]\n"
     );
 }
+
+/// The comments `new` writes state no lineage, so a plan cycle (recovery,
+/// then back to initdb) leaves none of them false.
+#[test]
+fn scaffold_comments_stay_true_through_a_plan_cycle() {
+    let repo = TempRepo::with(&[]);
+    let new = repo.run(&[
+        "new",
+        "wiki",
+        "--destination-path",
+        "s3://backups/{name}",
+        "--secret-store",
+        "vault",
+    ]);
+    assert_eq!(code(&new), 0, "{}", stderr(&new));
+    let comments = |rel: &str| -> Vec<String> {
+        std::fs::read_to_string(repo.root.join("wiki").join(rel))
+            .unwrap()
+            .lines()
+            .filter(|l| l.trim_start().starts_with('#'))
+            .filter(|l| !l.trim_start().starts_with("# - overlays/"))
+            .map(str::to_string)
+            .collect()
+    };
+    let files = [
+        "kustomization.yaml",
+        "base/cluster.yaml",
+        "base/objectstore.yaml",
+        "overlays/recovery/bootstrap-patch.yaml",
+        "overlays/initdb/bootstrap-patch.yaml",
+    ];
+    let before: Vec<Vec<String>> = files.iter().map(|f| comments(f)).collect();
+    for (file, lines) in files.iter().zip(&before) {
+        for line in lines {
+            assert!(
+                !line.contains("wiki-database-v"),
+                "{file}: a generated comment names a lineage: {line}"
+            );
+        }
+    }
+    assert!(before[0]
+        .iter()
+        .any(|l| l.contains("run `cnpg-dr plan wiki`")));
+    for args in [
+        &["plan", "wiki", "--write"][..],
+        &["plan", "wiki", "--finish", "--write"][..],
+    ] {
+        let out = repo.run(args);
+        assert_eq!(code(&out), 0, "{args:?}: {}{}", stdout(&out), stderr(&out));
+    }
+    let after: Vec<Vec<String>> = files.iter().map(|f| comments(f)).collect();
+    assert_eq!(after, before, "plan keeps the generated comments");
+}

@@ -51,17 +51,17 @@ fn root(spec: &Spec) -> String {
     format!(
         "{KUSTOMIZATION}\
 # DR switch: exactly one overlay is active.
-#   initdb   - steady state: a new, empty database; backups go to lineage {first}
-#   recovery - restore {first} from the bucket and write lineage {second}
-# To recover: comment out the initdb line and uncomment the recovery line, then
-# review overlays/recovery (read and write lineages, optional recoveryTarget)
-# and run `cnpg-dr lint` before you commit.
+#   initdb   - steady state: a new Cluster starts as an empty database
+#   recovery - a new Cluster is restored from the bucket; the lineage it reads
+#              and the one it writes are set in overlays/recovery
+# To recover, run `cnpg-dr plan {name}`: it flips this switch and sets both
+# lineages from the repository's history, which a flip by hand does not.
+# Run `cnpg-dr lint` before you commit.
 resources:
   - overlays/initdb
   # - overlays/recovery
 ",
-        first = spec.first_lineage(),
-        second = spec.second_lineage(),
+        name = spec.name,
     )
 }
 
@@ -136,8 +136,8 @@ fn cluster(spec: &Spec) -> String {
       isWALArchiver: true
       parameters:
         barmanObjectName: {store}
-        # Write lineage: a fresh serverName for every new cluster, never reused.
-        # overlays/recovery writes the next one.
+        # Write lineage: a fresh serverName for every new cluster, never reused
+        # (`cnpg-dr plan` bumps it for a recovery).
         serverName: {first}
 ",
                 store = scalar(&spec.object_store()),
@@ -157,8 +157,8 @@ fn cluster(spec: &Spec) -> String {
             }
             let _ = write!(
                 out,
-                "      # Write lineage: a fresh serverName for every new cluster, never reused.
-      # overlays/recovery writes the next one.
+                "      # Write lineage: a fresh serverName for every new cluster, never reused
+      # (`cnpg-dr plan` bumps it for a recovery).
       serverName: {first}
 {creds}      wal:
         compression: gzip

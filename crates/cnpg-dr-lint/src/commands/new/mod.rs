@@ -1,9 +1,10 @@
 //! `cnpg-dr new NAME`: scaffold a database directory. The values come from
 //! the flags, then `--like OTHER_DB`, then the `new:` section of
 //! `.cnpg-dr.yaml`, then a neighbouring database of the repository, then the
-//! built-in defaults; what is still missing is asked on a terminal. The directory is built under a
-//! hidden temporary name beside its final place and renamed into place, so a
-//! reader (or Argo CD) never sees half of it, and a failure leaves nothing.
+//! built-in defaults; what is still missing is asked on a terminal. The
+//! directory is built under a hidden temporary name beside its final place and
+//! renamed into place, so a reader (or Argo CD) never sees half of it, and a
+//! failure leaves nothing.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
