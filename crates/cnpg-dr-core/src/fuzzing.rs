@@ -343,9 +343,30 @@ fn check_remove_key(file: &YamlFile, path: &NodePath, key: &str) {
 }
 
 /// Flipping the DR switch changes only the switch lines, and each of them
-/// only by its comment marker.
+/// only by its comment marker; a dormant variant changes only switch lines.
 fn check_flag_flips(text: &str) {
     let flag = DrFlag::parse(Path::new("kustomization.yaml"), text);
+    for line in &flag.lines {
+        let Some(variant) = flag.variant_text(text, &line.entry) else {
+            panic!("{} is a flag line but has no variant", line.entry);
+        };
+        let before: Vec<&str> = text.split_inclusive('\n').collect();
+        let after: Vec<&str> = variant.split_inclusive('\n').collect();
+        assert_eq!(
+            before.len(),
+            after.len(),
+            "a variant changed the line count"
+        );
+        for (n, (b, a)) in before.iter().zip(&after).enumerate() {
+            let is_flag = flag.lines.iter().any(|l| l.line as usize == n + 1);
+            assert!(
+                b == a || is_flag,
+                "the variant for {} changed line {}: {b:?} -> {a:?}",
+                line.entry,
+                n + 1
+            );
+        }
+    }
     for line in &flag.lines {
         let Some(flipped) = flag.flip_to(text, &line.entry) else {
             panic!("{} is a flag line but cannot be flipped to", line.entry);
@@ -355,7 +376,8 @@ fn check_flag_flips(text: &str) {
         assert_eq!(before.len(), after.len(), "flipping changed the line count");
         for (n, (b, a)) in before.iter().zip(&after).enumerate() {
             let is_flag = flag.lines.iter().any(|l| l.line as usize == n + 1);
-            let strip = |s: &str| s.replace(['#', ' '], "");
+            // Only comment markers and the indentation around them change.
+            let strip = |s: &str| s.replace(['#', ' ', '\t'], "");
             assert!(
                 b == a || (is_flag && strip(b) == strip(a)),
                 "flipping to {} changed line {}: {b:?} -> {a:?}",
