@@ -757,6 +757,25 @@ fn new_in_an_empty_repository_lists_every_missing_value_at_once() {
         assert!(err.contains(&format!("pass {flag}")), "{err}");
     }
     assert!(!repo.path("wiki").exists());
+
+    // A neighbour that lacks a value: the message says whose conventions were used.
+    let demo = workspace().join("testdata/demo/infrastructure/database/cloudnative-pg");
+    copy_dir(&demo.join("immich"), &repo.path("dbs/immich"));
+    let out = repo.run(&["new", "photos"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "copying the conventions of immich (dbs/immich): it is the only database directory"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("needs 1 value(s) that nothing provides (immich, whose conventions were copied, has none; no default"),
+        "{err}"
+    );
+    assert!(err.contains("pass --secret-store"), "{err}");
+    assert!(!repo.path("dbs/photos").exists());
 }
 
 /// On a terminal, each missing value is asked for, with a suggested default.

@@ -235,8 +235,12 @@ pub fn run(args: &NewArgs) -> ExitCode {
 
 /// The one message listing every value nothing provides.
 fn missing_message(name: &str, missing: &[&ScaffoldError], sources: &Sources) -> String {
+    let learnt = match sources.like_name {
+        Some(other) => format!("{other}, whose conventions were copied, has none;"),
+        None => "no database directory to copy conventions from,".to_string(),
+    };
     let mut out = format!(
-        "error: cnpg-dr new {name} needs {} value(s) that nothing provides (no database directory to copy conventions from, no default in .cnpg-dr.yaml):\n",
+        "error: cnpg-dr new {name} needs {} value(s) that nothing provides ({learnt} no default in .cnpg-dr.yaml):\n",
         missing.len()
     );
     for e in missing {

@@ -33,12 +33,17 @@ impl Neighbour {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let why = if self.total == 1 {
+            "it is the only database directory whose conventions can be read".to_string()
+        } else {
+            format!(
+                "{} of {} database directories share its parent folder, backup shape, bucket, endpoint and secret store, and it is the first of them by path",
+                self.share, self.total
+            )
+        };
         format!(
-            "no --like given: copying the conventions of {name} ({}): {} of {} database director{} share its parent folder, backup shape, bucket, endpoint and secret store, and it is the first of them by path; pass --like DB to copy another",
+            "no --like given: copying the conventions of {name} ({}): {why}; pass --like DB to copy another",
             display_path(&self.db.dir),
-            self.share,
-            self.total,
-            if self.total == 1 { "y" } else { "ies" },
         )
     }
 }
