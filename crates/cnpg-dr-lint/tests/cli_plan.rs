@@ -362,6 +362,12 @@ fn plan_write_flips_real_world_switch_formatting() {
             "- overlays/initdb\n#     - overlays/recovery\nnamespace: paperless\n",
             "# - overlays/initdb\n- overlays/recovery\nnamespace: paperless\n",
         ),
+        // Uncommented as written, the recovery line would start a second,
+        // less indented list after extra.yaml: YAML that does not parse.
+        (
+            "  - extra.yaml\n # - overlays/recovery   # <- restore from Barman\n  - overlays/initdb\n",
+            "  - extra.yaml\n  - overlays/recovery   # <- restore from Barman\n  # - overlays/initdb\n",
+        ),
     ];
     for (switch, flipped) in cases {
         let repo = TempRepo::with(&["paperless"]);
@@ -373,6 +379,11 @@ fn plan_write_flips_real_world_switch_formatting() {
             head.to_string()
         };
         std::fs::write(&root, format!("{head}{switch}")).unwrap();
+        std::fs::write(
+            dir.join("extra.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n",
+        )
+        .unwrap();
         assert_eq!(lint_errors(&repo, &dir), Vec::<String>::new(), "{switch:?}");
         let (_, _, read) = lineages(&dir);
         assert_eq!(
