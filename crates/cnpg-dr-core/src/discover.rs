@@ -1,14 +1,15 @@
 //! Walking a repository: kustomization roots, database directories (roots that
 //! render a CNPG Cluster) with every overlay rendered, and loose YAML files.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::cnpg::Cluster;
 use crate::fs::{normalize, FileSystem};
 use crate::kustomize::{
-    render_cached, Kustomization, ParseCache, RenderError, RenderOptions, Rendered, Resource,
+    render_cached, Kustomization, ParseCache, RenderError, RenderErrorKind, RenderOptions,
+    Rendered, Resource,
 };
 use crate::layout::{kustomization_file, overlays, DrFlag, Overlay};
 use crate::progress::{NoProgress, Phase, Progress};
@@ -65,6 +66,9 @@ pub struct Repository {
     pub databases: Vec<Database>,
     /// Kustomization roots that failed to render (no database could be recognised).
     pub failed_roots: Vec<(PathBuf, RenderError)>,
+    /// Kustomization roots not checked because they use what cnpg-dr refuses
+    /// by design (Helm charts, remote bases, plugins): not defects.
+    pub unchecked_roots: Vec<(PathBuf, RenderError)>,
     /// Every parsed kustomization file (roots and bases), for rules about the files themselves.
     pub kustomizations: Vec<Kustomization>,
     /// YAML documents in files that no kustomization includes (Argo CD apps, raw manifests).
@@ -254,9 +258,11 @@ pub fn discover_with_progress(
     let mut kustomizations = Vec::new();
     let mut referenced: HashSet<PathBuf> = HashSet::new();
     let mut kust_dirs = Vec::new();
+    let mut includes: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
     for (dir, refs, k) in parsed {
-        kust_dirs.push(dir);
-        referenced.extend(refs);
+        kust_dirs.push(dir.clone());
+        referenced.extend(refs.iter().cloned());
+        includes.insert(dir, refs);
         kustomizations.extend(k);
     }
 
@@ -265,23 +271,73 @@ pub fn discover_with_progress(
         kustomizations,
         ..Default::default()
     };
-    let roots: Vec<&PathBuf> = kust_dirs
+    let kust_dir_set: HashSet<&Path> = kust_dirs.iter().map(PathBuf::as_path).collect();
+    let roots: Vec<PathBuf> = kust_dirs
         .iter()
         .filter(|d| !referenced.contains(*d))
+        .cloned()
         .collect();
     // Roots render independently: in parallel, then gathered in walk order.
+    // A root that does not render hides nothing: what it includes is
+    // rendered as roots in their turn (Argo CD applications point at
+    // subdirectories directly), level by level.
     progress.start(Phase::Render, roots.len());
-    let outcomes: Vec<RootOutcome> = roots
-        .par_iter()
-        .map(|dir| {
-            progress.item(Phase::Render, dir);
-            render_root(fs, dir, options)
+    let mut seen: HashSet<PathBuf> = roots.iter().cloned().collect();
+    let mut parent_of: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut outcomes: Vec<(PathBuf, RootOutcome)> = Vec::new();
+    let mut level = roots;
+    while !level.is_empty() {
+        let rendered: Vec<RootOutcome> = level
+            .par_iter()
+            .map(|dir| {
+                progress.item(Phase::Render, dir);
+                render_root(fs, dir, options)
+            })
+            .collect();
+        let mut next = Vec::new();
+        for (dir, outcome) in level.into_iter().zip(rendered) {
+            // (A cycle runs through what the root includes: rendering
+            // those would report the same cycle again from each member.)
+            if matches!(&outcome, RootOutcome::Failed(_, e) if e.kind != RenderErrorKind::Cycle) {
+                for child in includes.get(&dir).into_iter().flatten() {
+                    if kust_dir_set.contains(child.as_path()) && seen.insert(child.clone()) {
+                        parent_of.insert(child.clone(), dir.clone());
+                        next.push(child.clone());
+                    }
+                }
+            }
+            outcomes.push((dir, outcome));
+        }
+        level = next;
+    }
+    outcomes.sort_by(|a, b| a.0.cmp(&b.0));
+    // A parent that fails only because an included root fails is reported
+    // there, once, where the cause is.
+    let failures: Vec<(&PathBuf, &RenderError)> = outcomes
+        .iter()
+        .filter_map(|(d, o)| match o {
+            RootOutcome::Failed(_, e) => Some((d, e)),
+            _ => None,
+        })
+        .collect();
+    let explained: HashSet<PathBuf> = failures
+        .iter()
+        .filter_map(|(child, e)| {
+            let parent = parent_of.get(*child)?;
+            failures
+                .iter()
+                .any(|(d, pe)| *d == parent && pe.message == e.message && pe.span == e.span)
+                .then(|| parent.clone())
         })
         .collect();
     let mut other_files: Vec<PathBuf> = Vec::new();
-    for outcome in outcomes {
+    for (_, outcome) in outcomes {
         match outcome {
             RootOutcome::Database(db) => repo.databases.push(*db),
+            RootOutcome::Failed(dir, _) if explained.contains(&dir) => {}
+            RootOutcome::Failed(dir, e) if e.kind == RenderErrorKind::Refused => {
+                repo.unchecked_roots.push((dir, e))
+            }
             RootOutcome::Failed(dir, e) => repo.failed_roots.push((dir, e)),
             RootOutcome::Other(files) => other_files.extend(files),
             RootOutcome::Missing => {}
@@ -303,7 +359,6 @@ pub fn discover_with_progress(
         .collect();
     included.extend(other_files.iter().map(PathBuf::as_path));
     included.extend(kust_files.iter().map(PathBuf::as_path));
-    let kust_dir_set: HashSet<&Path> = kust_dirs.iter().map(PathBuf::as_path).collect();
     let mut loose = Vec::new();
     for file in files.iter().filter(|f| is_yaml(f)) {
         if included.contains(file.as_path())
@@ -327,8 +382,56 @@ pub fn discover_with_progress(
         }
     }
     drop(included);
+    let (loose, plain) = plain_databases(loose, &kust_dirs);
     repo.loose = loose;
+    repo.databases.extend(plain);
+    repo.databases.sort_by(|a, b| a.dir.cmp(&b.dir));
     repo
+}
+
+/// Directories of manifests with no kustomization that hold a Cluster (what
+/// an Argo CD directory application deploys): each is a database with no DR
+/// switch, its resources taken out of the loose ones.
+fn plain_databases(loose: Vec<Resource>, kust_dirs: &[PathBuf]) -> (Vec<Resource>, Vec<Database>) {
+    let kust: HashSet<&Path> = kust_dirs.iter().map(PathBuf::as_path).collect();
+    let mut by_dir: BTreeMap<PathBuf, Vec<Resource>> = BTreeMap::new();
+    for r in loose {
+        let dir = r.origin.parent().map(Path::to_path_buf).unwrap_or_default();
+        by_dir.entry(dir).or_default().push(r);
+    }
+    let mut rest = Vec::new();
+    let mut databases = Vec::new();
+    for (dir, resources) in by_dir {
+        let first_cluster = resources
+            .iter()
+            .find(|r| Cluster::from(r).is_some())
+            .map(|r| r.origin.clone());
+        let Some(file) = first_cluster.filter(|_| !kust.contains(dir.as_path())) else {
+            rest.extend(resources);
+            continue;
+        };
+        let mut files: Vec<PathBuf> = resources.iter().map(|r| r.origin.clone()).collect();
+        files.dedup();
+        databases.push(Database {
+            dir,
+            flag: DrFlag {
+                file: file.clone(),
+                lines: Vec::new(),
+            },
+            kustomization: file,
+            overlays: Vec::new(),
+            variants: vec![Variant {
+                overlay: None,
+                dormant: false,
+                rendered: Ok(Rendered {
+                    resources,
+                    warnings: Vec::new(),
+                    files,
+                }),
+            }],
+        });
+    }
+    (rest, databases)
 }
 
 /// What the kustomization `file` of `dir` includes (resources, components,
@@ -489,5 +592,31 @@ mod tests {
         // The Argo CD ApplicationSet is not part of any kustomization.
         assert!(repo.loose.iter().any(|r| r.kind() == "ApplicationSet"));
         assert!(repo.failed_roots.is_empty());
+    }
+
+    #[test]
+    fn a_failing_parent_hides_no_database_and_helm_is_unchecked_not_failed() {
+        let root =
+            normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/real-layouts"));
+        let repo = discover(&RealFs, &root, &DiscoverOptions::default());
+        let dirs: Vec<String> = repo
+            .databases
+            .iter()
+            .map(|d| d.dir.strip_prefix(&root).unwrap().display().to_string())
+            .collect();
+        assert_eq!(dirs, ["clusters/default", "gitea", "manifests/nextcloud"]);
+        // The top-level root fails only because of the Helm root it includes:
+        // one note, at the Helm root, and no failure.
+        assert!(repo.failed_roots.is_empty(), "{:?}", repo.failed_roots);
+        assert_eq!(repo.unchecked_roots.len(), 1);
+        assert!(repo.unchecked_roots[0]
+            .0
+            .ends_with("cloudnative-pg-operator"));
+        // The Cluster file with no kustomization is a database, not loose.
+        assert!(!repo.loose.iter().any(|r| r.kind() == "Cluster"));
+        let plain = &repo.databases[2];
+        assert!(plain.flag.lines.is_empty() && plain.overlays.is_empty());
+        assert_eq!(plain.active().clusters().count(), 1);
+        assert_eq!(repo.databases[0].active().clusters().count(), 2);
     }
 }

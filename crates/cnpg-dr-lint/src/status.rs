@@ -31,6 +31,9 @@ pub struct Row {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// False for a database outside the overlay layout (a plain directory of
+    /// Cluster manifests): no overlay line to flip during an incident.
+    pub dr_switch: bool,
 }
 
 fn recovery_target(cluster: &Cluster<'_>) -> Option<String> {
@@ -119,6 +122,7 @@ pub fn rows(repo: &Repository, findings: &[Finding], base: &Path) -> Vec<Row> {
                 errors: count(Severity::Error),
                 warnings: count(Severity::Warning),
                 infos: count(Severity::Info),
+                dr_switch: !db.flag.lines.is_empty() || !db.overlays.is_empty(),
             });
         }
     }
@@ -141,6 +145,7 @@ pub fn to_json(rows: &[Row]) -> String {
                 "recovery_target": r.recovery_target,
                 "application": r.application,
                 "findings": {"error": r.errors, "warning": r.warnings, "info": r.infos},
+                "dr_switch": r.dr_switch,
             })
         })
         .collect();
@@ -205,6 +210,18 @@ pub fn to_table(rows: &[Row]) -> String {
     let mut out = line(&header.map(str::to_string));
     for row in &cells {
         out.push_str(&line(row));
+    }
+    let mut plain: Vec<&str> = rows
+        .iter()
+        .filter(|r| !r.dr_switch)
+        .map(|r| r.dir.as_str())
+        .collect();
+    plain.dedup();
+    if !plain.is_empty() {
+        out.push_str(&format!(
+            "\nno DR switch (not in the base + overlays layout, nothing to flip during an incident): {}\n",
+            plain.join(", ")
+        ));
     }
     out
 }

@@ -22,7 +22,8 @@ for `postgresql.cnpg.io` Clusters (group `postgresql.cnpg.io` or `*`, kind `Clus
 omitted) that covers `/spec/bootstrap` or `/spec/externalClusters`:
 - a JSON pointer equal to, above (`/spec`) or below (`/spec/bootstrap/initdb`) one of them;
 - a jq path expression addressing them (or naming them, when the expression is complex);
-- any `managedFieldsManagers` entry (the fields a manager owns cannot be known from Git).
+- any `managedFieldsManagers` entry, as a **warning**: the fields a manager owns are known only
+  from the live object's `managedFields`, not from Git, so the finding says what to check.
 
 A Cluster's own `argocd.argoproj.io/sync-options` annotation overrides the app-level option in
 either direction (`RespectIgnoreDifferences=true` or `=false`), as Argo CD does. The finding names the database directories the app deploys.
@@ -169,13 +170,22 @@ impl Rule for IgnoresBootstrap {
                         hits.push((jq, format!("jq path {text}"), fields));
                     }
                 }
+                // What a manager owns lives only in the live object's
+                // managedFields: a risk to check, not a certainty.
                 for m in entry.managed_fields_managers() {
                     let Some(text) = m.as_str() else { continue };
-                    hits.push((
-                        m,
-                        format!("every field field manager {text} owns (which includes spec.bootstrap or spec.externalClusters whenever {text} wrote them)"),
-                        vec![],
+                    let mut f = repository_finding(
+                        &META,
+                        &m.span,
+                        format!(
+                            "{who} ignores every field that field manager {text} owns on CNPG Clusters{template} and {source}: if {text} ever wrote spec.bootstrap or spec.externalClusters of a live Cluster, Argo CD applies the live values instead of Git's and flipping the DR switch never reaches the Cluster{deploys}"
+                        ),
+                    );
+                    f.severity = Severity::Warning;
+                    f.help = Some(format!(
+                        "check which fields {text} owns: `kubectl get cluster NAME -o yaml --show-managed-fields`; if they include spec.bootstrap or spec.externalClusters, remove this entry or drop RespectIgnoreDifferences=true"
                     ));
+                    out.push(f);
                 }
                 for (node, what, fields) in hits {
                     let fields = if fields.is_empty() {
@@ -232,7 +242,16 @@ mod tests {
     fn the_clusters_sync_options_annotation_overrides_the_app() {
         let app_level = lint("RespectIgnoreDifferences=true", "");
         assert_eq!(app_level.len(), 1);
-        assert!(app_level[0].message.contains("field manager kubectl-edit"));
+        assert!(app_level[0]
+            .message
+            .contains("every field that field manager kubectl-edit owns"));
+        assert!(!app_level[0].message.contains("field field"));
+        // What a manager owns is live state: a warning that says what to check.
+        assert_eq!(app_level[0].severity, Severity::Warning);
+        assert!(app_level[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("--show-managed-fields")));
         assert!(app_level[0]
             .message
             .contains("(it deploys the database db/pg)"));

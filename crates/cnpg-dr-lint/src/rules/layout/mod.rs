@@ -18,6 +18,7 @@ pub mod dr_flag_invalid;
 pub mod overlay_patches_beyond_bootstrap;
 pub mod overlay_targets_unknown_cluster;
 pub mod render_failed;
+pub mod root_not_checked;
 
 /// The rules of this group.
 pub fn rules() -> Vec<&'static dyn Rule> {
@@ -27,6 +28,7 @@ pub fn rules() -> Vec<&'static dyn Rule> {
         &overlay_patches_beyond_bootstrap::OverlayPatchesBeyondBootstrap,
         &overlay_targets_unknown_cluster::OverlayTargetsUnknownCluster,
         &render_failed::RenderFailed,
+        &root_not_checked::RootNotChecked,
     ]
 }
 

@@ -24,7 +24,8 @@ Every kustomization root of the repository, and every overlay of every database 
 would. Each one that fails is one finding, at the source position of the cause when known, with
 kustomize's own message; linting goes on for everything else. Failures explained by the DR
 switch itself (CDR302) or by a patch that names an unknown Cluster (CDR304) are reported by
-those rules instead.
+those rules instead, and a root that needs what cnpg-dr refuses by design (a Helm chart, a
+remote base, a plugin) is a note of CDR306, not a failure.
 
 ## Why it matters during a recovery
 An overlay that does not render cannot be deployed: the active one means Argo CD shows a failed
@@ -87,6 +88,7 @@ impl Rule for RenderFailed {
                 continue;
             };
             if missing_cluster_target(err).is_some()
+                || super::root_not_checked::refused(err)
                 || failure_explained_by_flag(ctx.repo, ctx.database, variant)
             {
                 continue;
