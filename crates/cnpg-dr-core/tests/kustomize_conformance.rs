@@ -67,6 +67,12 @@ const CAUSES: &[&str] = &[
     "exists; behavior must be merge or replace",
     "illegally repeats the key",
     "invalid literal source",
+    "in replacement target",
+    "nothing selected by",
+    "multiple matches for selector",
+    "is missing for replacement source",
+    "cannot specify both path and inline replacement",
+    "is out of bounds for value",
 ];
 
 struct Outcome {

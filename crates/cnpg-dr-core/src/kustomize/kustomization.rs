@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::error::{RenderError, RenderErrorKind, Result};
+use super::replacement::{self, ReplacementEntry};
 use crate::yaml::{scalar_value, Node, NodeKind, Schema, Span};
 
 /// The three file names kustomize accepts, in its order of preference.
@@ -142,6 +143,8 @@ pub struct Kustomization {
     pub generator_options: Option<GeneratorOptions>,
     pub configurations: Vec<Located>,
     pub sort_options: Option<SortOrder>,
+    /// `replacements`, inline or as `path:` files, in order.
+    pub replacements: Vec<ReplacementEntry>,
     /// Deprecated fields in use, as (field, replacement).
     pub deprecations: Vec<(&'static str, &'static str)>,
 }
@@ -183,7 +186,7 @@ const KNOWN_FIELDS: &[&str] = &[
     "buildMetadata",
 ];
 
-fn invalid(message: impl Into<String>, span: &Span) -> RenderError {
+pub(super) fn invalid(message: impl Into<String>, span: &Span) -> RenderError {
     RenderError::new(
         RenderErrorKind::InvalidKustomization,
         format!("invalid Kustomization: {}", message.into()),
@@ -203,12 +206,12 @@ fn json_type_name(v: &Value) -> &'static str {
     }
 }
 
-fn typed(node: &Node) -> Result<Value> {
+pub(super) fn typed(node: &Node) -> Result<Value> {
     scalar_value(node, Schema::Yaml11).map_err(|e| invalid(e.to_string(), &node.span))
 }
 
 /// Field context, e.g. `Kustomization.commonLabels`, for Go-style type errors.
-fn mistyped(found: &Value, field: &str, want: &str, span: &Span) -> RenderError {
+pub(super) fn mistyped(found: &Value, field: &str, want: &str, span: &Span) -> RenderError {
     invalid(
         format!(
             "json: cannot unmarshal {} into Go struct field {field} of type {want}",
@@ -219,7 +222,7 @@ fn mistyped(found: &Value, field: &str, want: &str, span: &Span) -> RenderError 
 }
 
 /// A string field; null counts as absent.
-fn string(node: &Node, field: &str) -> Result<Option<String>> {
+pub(super) fn string(node: &Node, field: &str) -> Result<Option<String>> {
     match &node.kind {
         NodeKind::Scalar(_) => match typed(node)? {
             Value::Null => Ok(None),
@@ -236,14 +239,14 @@ fn string(node: &Node, field: &str) -> Result<Option<String>> {
     }
 }
 
-fn located(node: &Node, field: &str) -> Result<Option<Located>> {
+pub(super) fn located(node: &Node, field: &str) -> Result<Option<Located>> {
     Ok(string(node, field)?.map(|value| Located {
         value,
         span: node.span.clone(),
     }))
 }
 
-fn boolean(node: &Node, field: &str) -> Result<bool> {
+pub(super) fn boolean(node: &Node, field: &str) -> Result<bool> {
     match typed(node)? {
         Value::Null => Ok(false),
         Value::Bool(b) => Ok(b),
@@ -251,7 +254,7 @@ fn boolean(node: &Node, field: &str) -> Result<bool> {
     }
 }
 
-fn seq<'a>(node: &'a Node, field: &str, item_type: &str) -> Result<&'a [Node]> {
+pub(super) fn seq<'a>(node: &'a Node, field: &str, item_type: &str) -> Result<&'a [Node]> {
     match &node.kind {
         NodeKind::Seq(items) => Ok(items),
         NodeKind::Scalar(_) if node.is_null() => Ok(&[]),
@@ -275,7 +278,7 @@ fn strings(node: &Node, field: &str) -> Result<Vec<Located>> {
     Ok(out)
 }
 
-fn map_entries<'a>(
+pub(super) fn map_entries<'a>(
     node: &'a Node,
     field: &str,
     known: &[&str],
@@ -310,7 +313,7 @@ fn string_map(node: &Node, field: &str) -> Result<Vec<(String, String, Span)>> {
     Ok(out)
 }
 
-fn selector(node: &Node, field: &str) -> Result<Selector> {
+pub(super) fn selector(node: &Node, field: &str) -> Result<Selector> {
     let mut s = Selector::default();
     let known = [
         "group",
@@ -491,6 +494,7 @@ impl Kustomization {
             generator_options: None,
             configurations: Vec::new(),
             sort_options: None,
+            replacements: Vec::new(),
             deprecations: Vec::new(),
         };
         if doc.is_null() {
@@ -659,7 +663,8 @@ impl Kustomization {
                         &v.span,
                     ));
                 }
-                "replacements" | "vars" | "imageTags" if !is_empty(v) => {
+                "replacements" => k.replacements = replacement::parse_field(v)?,
+                "vars" | "imageTags" if !is_empty(v) => {
                     return Err(refused(
                         key,
                         "this kustomize feature is not supported by cnpg-dr yet",

@@ -10,6 +10,7 @@ mod generate;
 mod json6902;
 mod kustomization;
 mod order;
+mod replacement;
 mod resource;
 mod select;
 mod smp;

@@ -14,6 +14,7 @@ use super::kustomization::{
     GeneratorBehavior, Kustomization, KustomizationKind, PatchEntry, KUSTOMIZATION_FILE_NAMES,
 };
 use super::order;
+use super::replacement::{self, Replacement, ReplacementEntry};
 use super::resource::{ResId, Resource};
 use super::select::CompiledSelector;
 use super::smp::{self, Outcome};
@@ -368,7 +369,31 @@ impl Builder<'_> {
         if !kust.images.is_empty() {
             transform::images(&mut acc.resources, &kust.images);
         }
+        if !kust.replacements.is_empty() {
+            let replacements = self.replacements(kust, dir)?;
+            replacement::apply(&mut acc.resources, &replacements)?;
+        }
         Ok(())
+    }
+}
+
+impl Builder<'_> {
+    /// The kustomization's replacements, with `path:` files read (inside the root).
+    fn replacements(&mut self, kust: &Kustomization, dir: &Path) -> Result<Vec<Replacement>> {
+        let mut out = Vec::new();
+        for entry in &kust.replacements {
+            match entry {
+                ReplacementEntry::Inline(r) => out.push(r.clone()),
+                ReplacementEntry::Path(p) => {
+                    let path = normalize(&dir.join(&p.value));
+                    self.check_inside(dir, &path).map_err(|e| e.at(&p.span))?;
+                    for doc in self.load_yaml(&path).map_err(|e| e.at(&p.span))? {
+                        out.extend(replacement::parse_file(&doc)?);
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 }
 
