@@ -3,6 +3,7 @@
 //! Argo CD objects. A library: no CLI, no processes, no network.
 
 pub mod argocd;
+pub mod bucket;
 pub mod cnpg;
 pub mod discover;
 pub mod edit;
