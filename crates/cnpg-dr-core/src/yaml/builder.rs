@@ -252,6 +252,12 @@ impl<'a> Builder<'a> {
                 }
             }
         };
+        let text = match style {
+            ScalarStyle::Literal | ScalarStyle::Folded if !text.bytes().all(|c| c == b'\n') => {
+                source::chomp_block(body, start, end, text)
+            }
+            _ => text,
+        };
         let node = Node {
             kind: NodeKind::Scalar(Scalar { text, style }),
             tag,

@@ -552,7 +552,9 @@ fn exact_spans_of_scalars() {
         Some("first line second line\nafter blank")
     );
     assert_eq!(get(&d, &["lit"]).as_str(), Some(" indented\ntext"));
-    assert_eq!(get(&d, &["fold"]).as_str(), Some("a b\n\n"));
+    // One break more than YAML 1.2 gives: what go-yaml, and so `kubectl
+    // kustomize`, reads for a folded keep scalar followed by a blank line.
+    assert_eq!(get(&d, &["fold"]).as_str(), Some("a b\n\n\n"));
     assert_eq!(
         get(&d, &["fold"]).span.end,
         text.find("  b\n").map_or(0, |i| i + 3)

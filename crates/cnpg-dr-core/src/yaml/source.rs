@@ -341,6 +341,57 @@ pub(crate) fn block_scalar_span(
     Some((header, end))
 }
 
+/// The value of a block scalar whose header starts at `header` and whose last
+/// content line ends at `end`, with its trailing line breaks counted from the
+/// source as YAML 1.2 (and go-yaml, hence kustomize) count them: `strip` keeps
+/// none, `clip` the final one if there is one, `keep` every break after the
+/// last content line. yaml-rust2 adds a final break at the end of a file that
+/// has none (conformance case 239).
+pub(crate) fn chomp_block(body: &str, header: usize, end: usize, text: String) -> String {
+    let b = body.as_bytes();
+    let mut h = header;
+    while b.get(h).is_some_and(|c| !matches!(c, b'|' | b'>')) {
+        h += 1;
+    }
+    let mut chomp = b'c';
+    let mut i = h + 1;
+    while let Some(c) = b.get(i) {
+        match c {
+            b'+' | b'-' => chomp = *c,
+            b'1'..=b'9' => {}
+            _ => break,
+        }
+        i += 1;
+    }
+    // Line breaks after the last content line, up to the next line that is
+    // not blank (or the end of the file).
+    let mut breaks = 0;
+    for c in &b[end.min(b.len())..] {
+        match c {
+            b'\n' => breaks += 1,
+            b' ' | b'\t' | b'\r' => {}
+            _ => break,
+        }
+    }
+    let wanted = match chomp {
+        b'-' => 0,
+        // go-yaml (kustomize's parser) keeps one break more than YAML 1.2
+        // for a folded `keep` scalar followed by blank lines: measured with
+        // `kubectl kustomize` on one to three blank lines, at the end of the
+        // file and before another key (conformance case 241).
+        b'+' if b[h] == b'>' && breaks >= 2 => breaks + 1,
+        b'+' => breaks,
+        _ => breaks.min(1),
+    };
+    let have = text.len() - text.trim_end_matches('\n').len();
+    if have == wanted {
+        return text;
+    }
+    let mut out = text.trim_end_matches('\n').to_string();
+    out.extend(std::iter::repeat_n('\n', wanted));
+    out
+}
+
 /// Span of an empty scalar whose context ends at `from` (the end of the key
 /// or item before it): its properties if it has any (on the line of its
 /// indicator, unless in a `flow` collection), else the empty range just after that indicator (`:`, `-`

@@ -83,7 +83,7 @@ impl Builder<'_> {
         {
             return Err(trouble("must specify the target name".to_string()));
         }
-        let trimmed = text.trim_start();
+        let trimmed = content_start(&text);
         let looks_json_ops =
             trimmed.starts_with('[') || trimmed.starts_with("- ") || trimmed.starts_with("-\n");
         if json_only || looks_json_ops {
@@ -241,5 +241,36 @@ pub(super) fn quote_entry(node: &Node) -> String {
     match yaml::to_json(node, Schema::Yaml11) {
         Ok(v) => yaml::emit_documents(&[v]).unwrap_or_default(),
         Err(_) => String::new(),
+    }
+}
+
+/// The text from its first content: kustomize reads a patch as YAML, so
+/// comments and a `---` before the first document do not decide its kind.
+fn content_start(text: &str) -> &str {
+    let mut rest = text.trim_start();
+    loop {
+        let is_doc_start =
+            rest.starts_with("---") && rest[3..].chars().next().is_none_or(char::is_whitespace);
+        if rest.starts_with('#') || is_doc_start {
+            rest = rest
+                .split_once('\n')
+                .map_or("", |(_, after)| after)
+                .trim_start();
+        } else {
+            return rest;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_start;
+
+    #[test]
+    fn comments_and_a_document_start_are_skipped() {
+        assert_eq!(content_start("# op\n[{}]"), "[{}]");
+        assert_eq!(content_start("  # a\n---\n# b\n- op: add\n"), "- op: add\n");
+        assert_eq!(content_start("---x: 1"), "---x: 1");
+        assert_eq!(content_start("# only a comment"), "");
     }
 }
