@@ -143,6 +143,11 @@ pub struct RenderArgs {
     /// preceded by a `# Source: DIR` comment line.
     #[arg(long)]
     pub all: bool,
+    /// Render the database directory with its DR switch set to this overlay
+    /// (`recovery`, or the entry as written: `overlays/recovery`), in memory:
+    /// what Argo CD would deploy after the switch is flipped. Nothing is written.
+    #[arg(long, value_name = "OVERLAY")]
+    pub overlay: Option<String>,
 }
 
 /// Output format of `lint`.

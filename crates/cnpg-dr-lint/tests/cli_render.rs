@@ -95,3 +95,40 @@ fn several_dirs_without_all_is_a_usage_error() {
     let out = cnpg_dr(&["render", "a", "b"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn overlay_renders_the_root_with_the_switch_set_and_names_the_choices() {
+    let ws = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_cnpg-dr"))
+            .args(args)
+            .current_dir(ws.join("testdata/real-layouts"))
+            .output()
+            .unwrap()
+    };
+    let active = run(&["render", "gitea"]);
+    let flipped = run(&["render", "gitea", "--overlay", "recovery"]);
+    assert_eq!(active.status.code(), Some(0));
+    assert_eq!(flipped.status.code(), Some(0));
+    let (active, flipped) = (
+        String::from_utf8_lossy(&active.stdout),
+        String::from_utf8_lossy(&flipped.stdout),
+    );
+    assert!(active.contains("initdb:"), "{active}");
+    assert!(!flipped.contains("initdb:"), "{flipped}");
+    assert!(flipped.contains("recovery:") && flipped.contains("externalClusters:"));
+    // The same output as the entry spelled as written.
+    let spelled = run(&["render", "gitea", "--overlay", "overlays/recovery"]);
+    assert_eq!(String::from_utf8_lossy(&spelled.stdout), flipped);
+    let wrong = run(&["render", "gitea", "--overlay", "recovry"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&wrong.stderr);
+    assert!(
+        err.contains("has no overlay recovry; its entries are: overlays/recovery, overlays/initdb"),
+        "{err}"
+    );
+    // Nothing was written.
+    let text =
+        std::fs::read_to_string(ws.join("testdata/real-layouts/gitea/kustomization.yaml")).unwrap();
+    assert!(text.contains(" # - overlays/recovery"), "{text}");
+}

@@ -17,6 +17,53 @@ use cnpg_dr_core::yaml::Span;
 
 use crate::finding::{Finding, Severity};
 
+/// A path as a command suggested in a finding must spell it: as discovery
+/// reached it, which is relative to the directory cnpg-dr was run in (or
+/// absolute when the user gave an absolute path), so the command works when
+/// pasted into the same shell. Quoted for a POSIX shell when it needs it.
+pub(crate) fn command_path(path: &std::path::Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let rel = cwd.as_deref().and_then(|c| relative_to(path, c));
+    let shown = rel
+        .as_deref()
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/");
+    let shown = shown.trim_start_matches("./");
+    let shown = if shown.is_empty() { "." } else { shown };
+    let plain = shown
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || b"/._-+:@%,=".contains(&c));
+    if plain {
+        shown.to_string()
+    } else {
+        format!("'{}'", shown.replace('\'', "'\\''"))
+    }
+}
+
+/// `path` relative to `dir` (with `..` steps), when both are absolute and
+/// share more than the filesystem root; None otherwise.
+fn relative_to(path: &std::path::Path, dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    use std::path::Component;
+    if !path.is_absolute() || !dir.is_absolute() {
+        return None;
+    }
+    let p: Vec<Component> = path.components().collect();
+    let d: Vec<Component> = dir.components().collect();
+    let common = p.iter().zip(&d).take_while(|(a, b)| a == b).count();
+    if common <= 1 {
+        return None;
+    }
+    let mut out = std::path::PathBuf::new();
+    for _ in common..d.len() {
+        out.push("..");
+    }
+    for c in &p[common..] {
+        out.push(c.as_os_str());
+    }
+    Some(out)
+}
+
 /// A rule's identity and documentation. `doc` is Markdown with the sections
 /// *What it checks*, *Why it matters during a recovery*, *Example*, *Fix*,
 /// *References*; it feeds `cnpg-dr explain`, `docs/rules/` and SARIF help.
@@ -155,4 +202,30 @@ pub fn find(id_or_name: &str) -> Option<&'static dyn Rule> {
     registry()
         .into_iter()
         .find(|r| r.meta().id.eq_ignore_ascii_case(id_or_name) || r.meta().name == id_or_name)
+}
+
+#[cfg(test)]
+mod command_path_tests {
+    use super::command_path;
+    use std::path::Path;
+
+    #[test]
+    fn paths_are_shown_as_typed_and_quoted_when_needed() {
+        assert_eq!(command_path(Path::new("demo/app")), "demo/app");
+        assert_eq!(command_path(Path::new("./app")), "app");
+        assert_eq!(command_path(Path::new("")), ".");
+        assert_eq!(command_path(Path::new("/srv/repo/app")), "/srv/repo/app");
+        assert_eq!(command_path(Path::new("my dbs/it's")), "'my dbs/it'\\''s'");
+    }
+
+    #[test]
+    fn absolute_paths_are_made_relative_to_the_directory_run_in() {
+        use super::relative_to;
+        let rel = |p: &str, d: &str| relative_to(Path::new(p), Path::new(d));
+        assert_eq!(rel("/srv/repo/a/b", "/srv/repo"), Some("a/b".into()));
+        assert_eq!(rel("/srv/repo/a", "/srv/repo/c/d"), Some("../../a".into()));
+        assert_eq!(rel("/srv/repo", "/srv/repo"), Some("".into()));
+        assert_eq!(rel("/srv/repo", "/home/me"), None);
+        assert_eq!(rel("repo", "/home/me"), None);
+    }
 }

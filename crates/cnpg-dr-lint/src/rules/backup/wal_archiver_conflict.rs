@@ -1,5 +1,4 @@
 use crate::finding::{Finding, Severity};
-use crate::rules::deprecation::database_arg;
 use crate::rules::{Rule, RuleMeta, VariantContext};
 
 /// More than one WAL archiver, or a plugin archiver next to in-tree backups.
@@ -33,8 +32,9 @@ spec:
 ```
 
 ## Fix
-Keep exactly one archiver: finish the migration (`cnpg-dr migrate plugin DB` removes
-`barmanObjectStore`), or set `isWALArchiver: false` on all but one plugin entry.
+Keep exactly one archiver: finish the migration by removing `spec.backup.barmanObjectStore`
+from the Cluster (the plugin entry already archives; `cnpg-dr migrate plugin` only converts a
+Cluster that has no plugin yet), or set `isWALArchiver: false` on all but one plugin entry.
 
 ## References
 - CNPG admission webhook, `spec.plugins` validation (messages quoted above).
@@ -71,10 +71,10 @@ impl Rule for WalArchiverConflict {
                         ctx.at(&store.span)
                     ),
                 );
-                f.help = Some(format!(
-                    "finish the migration to the plugin (cnpg-dr migrate plugin {} removes spec.backup.barmanObjectStore), or drop isWALArchiver from the plugin entry",
-                    database_arg(&ctx.repo.root, ctx.database)
-                ));
+                f.help = Some(
+                    "finish the migration to the plugin: remove spec.backup.barmanObjectStore from the Cluster (the plugin entry already archives), or drop isWALArchiver from the plugin entry"
+                        .to_string(),
+                );
                 out.push(f);
                 continue;
             }

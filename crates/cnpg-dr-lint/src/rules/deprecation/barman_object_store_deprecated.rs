@@ -65,7 +65,7 @@ impl Rule for BarmanObjectStoreDeprecated {
             return;
         }
         let removed = version >= REMOVED;
-        let db = database_arg(&ctx.repo.root, ctx.database);
+        let db = database_arg(ctx.database);
         for cluster in ctx.variant.clusters() {
             let mut uses = Vec::new();
             if let Some(backup) = cluster.spec(&["backup"]) {
@@ -115,7 +115,7 @@ impl Rule for BarmanObjectStoreDeprecated {
                     f.severity = Severity::Error;
                 }
                 f.help = Some(format!(
-                    "migrate to the Barman Cloud plugin (ObjectStore + spec.plugins, recovery source as externalClusters[].plugin): cnpg-dr migrate plugin {db}"
+                    "migrate to the Barman Cloud plugin (ObjectStore + spec.plugins, recovery source as externalClusters[].plugin): `cnpg-dr migrate plugin {db}`"
                 ));
                 out.push(f);
             }
@@ -159,7 +159,7 @@ mod tests {
             .help
             .as_deref()
             .unwrap()
-            .ends_with("migrate plugin db"));
+            .ends_with("`cnpg-dr migrate plugin /r/db`"));
         let error = lint((1, 31));
         assert_eq!(error[0].severity, Severity::Error);
         assert!(error[0].message.contains("removed in CNPG 1.31"));

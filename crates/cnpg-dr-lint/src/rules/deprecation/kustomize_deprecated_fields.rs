@@ -5,7 +5,7 @@ use cnpg_dr_core::yaml::{load_str, LoadLimits, Span};
 
 use super::key_node;
 use crate::finding::{Finding, Severity};
-use crate::rules::{repository_finding, RepositoryContext, Rule, RuleMeta};
+use crate::rules::{command_path, repository_finding, RepositoryContext, Rule, RuleMeta};
 
 /// kustomization fields kustomize v5 deprecates.
 pub struct KustomizeDeprecatedFields;
@@ -89,8 +89,12 @@ impl Rule for KustomizeDeprecatedFields {
                         "The kustomization uses {old}, which kustomize v5 deprecates in favour of {new}: the render depends on a field slated for removal from the kustomize that Argo CD and kubectl bundle"
                     ),
                 );
+                let root = Path::new(&k.file)
+                    .parent()
+                    .map(command_path)
+                    .unwrap_or_else(|| ".".to_string());
                 f.help = Some(format!(
-                    "replace {old} with {new} (kustomize edit fix does it), then check that cnpg-dr render prints the same output"
+                    "replace {old} with {new} (`kustomize edit fix` does it), then check that `cnpg-dr render {root}` prints the same output"
                 ));
                 f.database = database.clone();
                 out.push(f);

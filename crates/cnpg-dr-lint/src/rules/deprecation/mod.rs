@@ -1,8 +1,6 @@
 //! Deprecation rules: fields CNPG or kustomize are phasing out, judged against
 //! the target CNPG version in the settings.
 
-use std::path::Path;
-
 use cnpg_dr_core::discover::Database;
 use cnpg_dr_core::yaml::Node;
 
@@ -23,22 +21,10 @@ pub fn rules() -> Vec<&'static dyn Rule> {
     ]
 }
 
-/// How to name a database on the `cnpg-dr` command line: its directory
-/// relative to the repository root (the directory name when that is empty).
-pub(crate) fn database_arg(root: &Path, db: &Database) -> String {
-    let rel = db
-        .dir
-        .strip_prefix(root)
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_default();
-    if rel.is_empty() {
-        db.dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| ".".to_string())
-    } else {
-        rel
-    }
+/// How to name a database on the `cnpg-dr` command line: its directory as
+/// the user reached it (see [`crate::rules::command_path`]).
+pub(crate) fn database_arg(db: &Database) -> String {
+    crate::rules::command_path(&db.dir)
 }
 
 /// The key node of `key` in a mapping node (to point at `barmanObjectStore:` itself).

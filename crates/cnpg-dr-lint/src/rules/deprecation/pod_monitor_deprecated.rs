@@ -54,7 +54,7 @@ impl Rule for PodMonitorDeprecated {
         if ctx.settings.cnpg_version < DEPRECATED {
             return;
         }
-        let db = database_arg(&ctx.repo.root, ctx.database);
+        let db = database_arg(ctx.database);
         for r in ctx.variant.resources().iter().filter(|r| {
             let gvk = r.gvk();
             gvk.group == CNPG_GROUP && (gvk.kind == "Cluster" || gvk.kind == "Pooler")
@@ -93,7 +93,7 @@ impl Rule for PodMonitorDeprecated {
                     ),
                 );
                 f.help = Some(format!(
-                    "commit your own PodMonitor and drop spec.monitoring.{field}: cnpg-dr migrate pod-monitor {db}"
+                    "commit your own PodMonitor and drop spec.monitoring.{field}: `cnpg-dr migrate pod-monitor {db}`"
                 ));
                 out.push(f);
             }

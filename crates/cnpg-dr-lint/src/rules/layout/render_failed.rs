@@ -8,7 +8,9 @@ use super::{
     relative_message, tight,
 };
 use crate::finding::{Finding, Severity};
-use crate::rules::{DatabaseContext, RepositoryContext, Rule, RuleMeta, VariantContext};
+use crate::rules::{
+    command_path, DatabaseContext, RepositoryContext, Rule, RuleMeta, VariantContext,
+};
 
 /// A database variant or a kustomization root that does not render.
 pub struct RenderFailed;
@@ -42,7 +44,7 @@ patches:
 ```
 
 ## Fix
-Follow kustomize's message; `cnpg-dr render DIR/overlays/NAME` renders one overlay the same way.
+Follow kustomize's message. `cnpg-dr render DIR` renders the database as it is deployed; `cnpg-dr render DIR --overlay NAME` renders it with the DR switch set to another overlay, as lint renders a dormant one.
 
 ## References
 - kustomize build errors, as `kubectl kustomize` prints them.
@@ -146,15 +148,11 @@ impl Rule for RenderFailed {
                     relative_message(ctx.repo, &err.to_string())
                 ),
             );
-            let dir = ctx
-                .database
-                .dir
-                .strip_prefix(&ctx.repo.root)
-                .unwrap_or(&ctx.database.dir)
-                .to_string_lossy()
-                .replace('\\', "/");
+            let dir = command_path(&ctx.database.dir);
+            // A dormant overlay is rendered as Argo CD would deploy it after
+            // the flip: the root with its switch set in memory.
             let target = match dr_overlay(ctx.database, first) {
-                Some(o) if first.dormant => format!("{dir}/{}", o.entry),
+                Some(o) if first.dormant => format!("{dir} --overlay {}", o.entry),
                 _ => dir,
             };
             f.help = Some(err.help.clone().unwrap_or_else(|| {
@@ -175,6 +173,7 @@ impl Rule for RenderFailed {
                 .display()
                 .to_string();
             let rel = if rel.is_empty() { ".".to_string() } else { rel };
+            let cmd = command_path(dir);
             let mut f = root_finding(
                 &META,
                 dir,
@@ -186,7 +185,7 @@ impl Rule for RenderFailed {
             );
             if f.help.is_none() {
                 f.help = Some(format!(
-                    "fix the cause kustomize names; `cnpg-dr render {rel}` reproduces it"
+                    "fix the cause kustomize names; `cnpg-dr render {cmd}` reproduces it"
                 ));
             }
             out.push(f);
