@@ -11,12 +11,13 @@ const ANNOTATION: &str = "cnpg.io/validation";
 pub static META: RuleMeta = RuleMeta {
     id: "CDR702",
     name: "validation-disabled",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     summary: "cnpg.io/validation: disabled switches off every CNPG admission check",
     doc: r#"## What it checks
 The annotation `cnpg.io/validation` on any `postgresql.cnpg.io` object (Cluster, Backup,
-ScheduledBackup, Pooler, ...): `disabled` is an error; any value other than `enabled`,
-`disabled` or empty is a warning.
+ScheduledBackup, Pooler, ...): `disabled`, or any value other than `enabled`, `disabled` or
+empty, is a warning. Not an error: the annotation breaks nothing by itself; the mistakes it
+lets through do, and `cnpg-dr lint` reports most of those as errors of their own.
 
 ## Why it matters during a recovery
 With `disabled`, CNPG's validating webhook accepts everything and only warns "validation webhook
@@ -85,7 +86,6 @@ impl Rule for ValidationDisabled {
                             "{what} has {ANNOTATION}: {other:?}, which CNPG ignores (invalid \"{ANNOTATION}\" annotation, expected \"enabled\" or \"disabled\"): validation still runs"
                         ),
                     );
-                    f.severity = Severity::Warning;
                     f.help = Some(format!("remove the {ANNOTATION} annotation"));
                     out.push(f);
                 }
