@@ -28,3 +28,56 @@ fn rule_pages_are_up_to_date() {
         );
     }
 }
+
+/// Every rule id the hand-written docs cite exists, and where a doc says what
+/// severity it has ("CDR601, an error") that is the rule's default.
+#[test]
+fn docs_cite_rules_as_the_rules_are() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let catalogue = runner::catalogue();
+    let mut docs_files = vec![root.join("README.md")];
+    for entry in std::fs::read_dir(root.join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            docs_files.push(path);
+        }
+    }
+    let mut cited = 0;
+    for path in docs_files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while let Some(at) = text[i..].find("CDR") {
+            let start = i + at;
+            i = start + 3;
+            let id = &text[start..(start + 6).min(text.len())];
+            if id.len() < 6 || !bytes[start + 3..start + 6].iter().all(u8::is_ascii_digit) {
+                continue;
+            }
+            if bytes.get(start + 6).is_some_and(u8::is_ascii_digit) {
+                continue;
+            }
+            cited += 1;
+            let rule = catalogue.iter().find(|r| r.meta().id == id);
+            assert!(
+                rule.is_some(),
+                "{} cites {id}, which is no rule",
+                path.display()
+            );
+            let after = &text[start + 6..(start + 20).min(text.len())];
+            let severity = format!("{:?}", rule.unwrap().meta().severity).to_lowercase();
+            for word in ["error", "warning", "info"] {
+                if after.starts_with(&format!(", an {word}"))
+                    || after.starts_with(&format!(", a {word}"))
+                {
+                    assert_eq!(word, severity, "{} says {id} is {word}", path.display());
+                }
+            }
+        }
+    }
+    assert!(cited > 10, "only {cited} citations found");
+    // The runbook once told readers to configure exactly what CDR601 forbids.
+    let runbook = std::fs::read_to_string(root.join("docs/dr-runbook.md")).unwrap();
+    assert!(!runbook.contains("should be set to ignore `spec.bootstrap`"));
+    assert!(runbook.contains("must not ignore `spec.bootstrap`"));
+}
