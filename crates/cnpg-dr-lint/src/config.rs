@@ -194,6 +194,12 @@ fn scalar<'a>(node: &'a Node, what: &str) -> Result<&'a str, ConfigError> {
     }
 }
 
+/// A CloudNativePG version that exists or may soon: 1.15 (the first
+/// open-source release) to a few minors past the newest bundled CRDs.
+fn plausible_version((major, minor): (u32, u32)) -> bool {
+    major == 1 && (15..=39).contains(&minor)
+}
+
 fn parse_version(text: &str) -> Option<(u32, u32)> {
     let (major, minor) = text.trim().split_once('.')?;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
@@ -302,14 +308,29 @@ impl Config {
                 }
                 "cnpgVersion" => {
                     let text = scalar(value, "cnpgVersion")?;
-                    config.cnpg_version = Some(parse_version(text).ok_or_else(|| {
+                    let version = parse_version(text).ok_or_else(|| {
                         ConfigError::at(
                             &value.span,
                             format!(
                                 "cnpgVersion must be MAJOR.MINOR, such as \"1.30\", not {text:?}"
                             ),
                         )
-                    })?);
+                    })?;
+                    if !plausible_version(version) {
+                        let (major, minor) = version;
+                        let hint = if major == 1 && minor < 10 {
+                            format!(" (did you mean \"1.{minor}0\"?)")
+                        } else {
+                            String::new()
+                        };
+                        return Err(ConfigError::at(
+                            &value.span,
+                            format!(
+                                "cnpgVersion {text} is no CloudNativePG release{hint}: releases run from 1.15 (the first open-source one) upwards, and the deprecation rules judge against this version"
+                            ),
+                        ));
+                    }
+                    config.cnpg_version = Some(version);
                 }
                 "failOn" => {
                     let text = scalar(value, "failOn")?;
@@ -682,7 +703,7 @@ mod tests {
 
     #[test]
     fn mistakes_point_at_their_line_and_column() {
-        let cases: [(&str, u32, u32, &str); 9] = [
+        let cases: [(&str, u32, u32, &str); 12] = [
             ("rulez: {}\n", 1, 1, "unknown key \"rulez\""),
             ("rules:\n  CDR10: off\n", 2, 3, "unknown rule \"CDR10\""),
             (
@@ -705,6 +726,19 @@ mod tests {
                 14,
                 "cnpgVersion must be MAJOR.MINOR",
             ),
+            (
+                "cnpgVersion: 1.3\n",
+                1,
+                14,
+                "cnpgVersion 1.3 is no CloudNativePG release (did you mean \"1.30\"?)",
+            ),
+            (
+                "cnpgVersion: 2.0\n",
+                1,
+                14,
+                "cnpgVersion 2.0 is no CloudNativePG release",
+            ),
+            ("cnpgVersion: 1.14\n", 1, 14, "releases run from 1.15"),
             (
                 "failOn: sometimes\n",
                 1,
