@@ -476,3 +476,31 @@ fn scaffold_comments_stay_true_through_a_plan_cycle() {
     let after: Vec<Vec<String>> = files.iter().map(|f| comments(f)).collect();
     assert_eq!(after, before, "plan keeps the generated comments");
 }
+
+#[test]
+fn plan_suggests_the_database_meant_and_takes_its_kustomization_file() {
+    let repo = TempRepo::with(&["paperless", "gitea"]);
+    let typo = repo.run(&["plan", "paperles"]);
+    assert_eq!(code(&typo), 2);
+    assert!(
+        stderr(&typo).contains("did you mean paperless?"),
+        "{}",
+        stderr(&typo)
+    );
+    let unknown = repo.run(&["plan", "zzzzzzzz"]);
+    assert_eq!(code(&unknown), 2);
+    assert!(
+        stderr(&unknown).contains("the databases there are: gitea, paperless"),
+        "{}",
+        stderr(&unknown)
+    );
+    let file = format!("{DBS}/paperless/kustomization.yaml");
+    let by_file = repo.run(&["plan", &file]);
+    assert_eq!(code(&by_file), 0, "{}", stderr(&by_file));
+    assert!(
+        stdout(&by_file).contains("Recovery plan for"),
+        "{}",
+        stdout(&by_file)
+    );
+    assert_eq!(stdout(&by_file), stdout(&repo.run(&["plan", "paperless"])));
+}

@@ -18,6 +18,7 @@ use cnpg_dr_core::cnpg::{BootstrapMethod, Cluster, LineageRef, Store};
 use cnpg_dr_core::discover::{discover, Database, DiscoverOptions, Variant};
 use cnpg_dr_core::edit::{ChangeSet, NewNode, NodePath, Position, Shape, YamlFile};
 use cnpg_dr_core::fs::{normalize, FileSystem, RealFs};
+use cnpg_dr_core::kustomize::KUSTOMIZATION_FILE_NAMES;
 use cnpg_dr_core::layout::flow_style_resources;
 use cnpg_dr_core::lineage::Lineage;
 use cnpg_dr_core::yaml::Span;
@@ -59,7 +60,15 @@ pub(crate) fn resolve(db: &str) -> Result<Target, Fail> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
-    let candidate = normalize(&cwd.join(db));
+    let mut candidate = normalize(&cwd.join(db));
+    // The root kustomization file names its database directory.
+    if candidate.is_file()
+        && candidate
+            .file_name()
+            .is_some_and(|n| KUSTOMIZATION_FILE_NAMES.iter().any(|k| n == *k))
+    {
+        candidate.pop();
+    }
     let dir = if candidate.is_dir() {
         std::fs::canonicalize(&candidate).map_err(|e| format!("{db}: {e}"))?
     } else {
@@ -77,10 +86,37 @@ pub(crate) fn resolve(db: &str) -> Result<Target, Fail> {
         match matches.as_slice() {
             [one] => one.dir.clone(),
             [] => {
+                let mut names: Vec<String> = Vec::new();
+                for d in &repo.databases {
+                    names.extend(d.dir.file_name().map(|n| n.to_string_lossy().into_owned()));
+                    names.extend(d.active().clusters().map(|c| c.name().to_string()));
+                }
+                let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                let hint = match config::did_you_mean(db, &refs) {
+                    Some(s) => format!("; did you mean {s}?"),
+                    None if refs.is_empty() => String::new(),
+                    None => {
+                        let mut dirs: Vec<&str> = repo
+                            .databases
+                            .iter()
+                            .filter_map(|d| d.dir.file_name()?.to_str())
+                            .collect();
+                        dirs.sort_unstable();
+                        dirs.dedup();
+                        const SHOWN: usize = 10;
+                        let more = dirs.len().saturating_sub(SHOWN);
+                        let list = dirs[..dirs.len().min(SHOWN)].join(", ");
+                        if more > 0 {
+                            format!("; databases there include {list} and {more} more (`cnpg-dr status` lists them)")
+                        } else {
+                            format!("; the databases there are: {list}")
+                        }
+                    }
+                };
                 return Err(format!(
-                    "{db}: no such directory, and no database directory or Cluster of that name under {}",
+                    "{db}: no such directory, and no database directory or Cluster of that name under {}{hint}",
                     shown(&root, &cwd)
-                ))
+                ));
             }
             many => {
                 let list: Vec<String> = many.iter().map(|d| shown(&d.dir, &cwd)).collect();
