@@ -765,3 +765,24 @@ fn timing_500_commits() {
     assert_eq!(out.status.code(), Some(1));
     eprintln!("history scan (11 databases, 500 commits) in-process: {elapsed:?}; `cnpg-dr lint --base HEAD`: {binary:?}");
 }
+
+#[test]
+fn plan_says_where_the_highest_lineage_was_seen() {
+    let (f, _) = three_lineages();
+    let plan = f.cnpg_dr(&["plan", "apps/app"]);
+    let text = String::from_utf8_lossy(&plan.stdout).into_owned();
+    assert!(
+        text.contains("app-database-v3 seen in the working tree and the Git history"),
+        "{text}"
+    );
+    // The working tree goes back to v2: v3 is known only from the history,
+    // and is still never written again.
+    set_write(&f, 3, 2);
+    let plan = f.cnpg_dr(&["plan", "apps/app"]);
+    let text = String::from_utf8_lossy(&plan.stdout).into_owned();
+    assert!(text.contains("write to:      app-database-v4"), "{text}");
+    assert!(
+        text.contains("app-database-v3 seen only in the Git history"),
+        "{text}"
+    );
+}

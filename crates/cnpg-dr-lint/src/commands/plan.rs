@@ -573,7 +573,8 @@ fn lineage_of(name: &str) -> Lineage {
 /// dormant overlay is only prepared (`cnpg-dr new` readies the recovery
 /// overlay to write v2): it was never written unless the history says so, and
 /// skipping it would plan v1 -> v3 where the scaffold promised v1 -> v2.
-fn lineages_seen(db: &Database) -> Vec<Lineage> {
+/// The working tree's lineages, then the Git history's.
+fn lineages_seen(db: &Database) -> (Vec<Lineage>, Vec<Lineage>) {
     let mut out = Vec::new();
     for v in &db.variants {
         for c in v.clusters() {
@@ -583,8 +584,7 @@ fn lineages_seen(db: &Database) -> Vec<Lineage> {
             out.extend(c.read_lineage().map(|l| lineage_of(&l.name)));
         }
     }
-    out.extend(lineages_from_history(db));
-    out
+    (out, lineages_from_history(db))
 }
 
 /// `--from`: `vK`, `K` or the full lineage name.
@@ -869,13 +869,29 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, Fail> {
         ));
     };
     let current = lineage_of(&write.name);
-    let max_seen = lineages_seen(db)
+    let (in_tree, in_history) = lineages_seen(db);
+    let highest = |ls: &[Lineage]| {
+        ls.iter()
+            .filter(|l| l.prefix == current.prefix)
+            .map(|l| l.version)
+            .max()
+    };
+    let (tree_max, history_max) = (highest(&in_tree), highest(&in_history));
+    let max_seen = tree_max
         .into_iter()
-        .filter(|l| l.prefix == current.prefix)
-        .map(|l| l.version)
+        .chain(history_max)
         .chain([current.version])
         .max()
         .unwrap_or(current.version);
+    // Where the highest version was seen, said truthfully.
+    let seen_where = match (
+        tree_max == Some(max_seen) || current.version == max_seen,
+        history_max == Some(max_seen),
+    ) {
+        (true, true) => "in the working tree and the Git history",
+        (false, true) => "only in the Git history",
+        _ => "in the working tree",
+    };
     let next = Lineage {
         prefix: current.prefix.clone(),
         version: max_seen + 1,
@@ -963,7 +979,7 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, Fail> {
         )
     } else {
         format!(
-            "the next unused lineage; {} seen in the working tree",
+            "the next unused lineage; {} seen {seen_where}",
             Lineage {
                 prefix: current.prefix.clone(),
                 version: max_seen
@@ -983,7 +999,12 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, Fail> {
     for note in &notes {
         out.push_str(&format!("  note:          {note}\n"));
     }
-    if args.from.is_some() && !lineages_seen(db).iter().any(|l| l.to_string() == from) {
+    if args.from.is_some()
+        && !in_tree
+            .iter()
+            .chain(&in_history)
+            .any(|l| l.to_string() == from)
+    {
         out.push_str(&format!(
             "  warning:       {from} is not mentioned in the working tree: check that the object store has backups under it\n"
         ));
