@@ -504,3 +504,40 @@ fn plan_suggests_the_database_meant_and_takes_its_kustomization_file() {
     );
     assert_eq!(stdout(&by_file), stdout(&repo.run(&["plan", "paperless"])));
 }
+
+#[test]
+fn plan_finish_removes_the_recovery_target_of_the_restore_it_ends() {
+    let repo = TempRepo::with(&["paperless"]);
+    let dir = repo.db("paperless");
+    let patch = dir.join("overlays/recovery/bootstrap-patch.yaml");
+    let out = repo.run(&[
+        "plan",
+        "paperless",
+        "--target-time",
+        "2025-06-01T03:00:00Z",
+        "--write",
+    ]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(std::fs::read_to_string(&patch)
+        .unwrap()
+        .contains("targetTime"));
+    let out = repo.run(&["plan", "paperless", "--finish", "--write"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("recovery target: removed (targetTime: 2025-06-01T03:00:00Z)"),
+        "{}",
+        stdout(&out)
+    );
+    let text = std::fs::read_to_string(&patch).unwrap();
+    assert!(!text.contains("recoveryTarget"), "{text}");
+    // No warning is left behind for it.
+    let lint = repo.run(&["lint", "--format", "json", dir.to_str().unwrap()]);
+    let doc = json(&lint);
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(!rules.contains(&"CDR207"), "{rules:?}");
+}

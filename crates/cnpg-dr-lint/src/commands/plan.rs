@@ -1174,8 +1174,26 @@ fn finish(
         .write_lineage()
         .map(|l| l.name)
         .unwrap_or_else(|| "(no backups)".to_string());
+    // The recovery target belonged to the restore that just ended: left in
+    // the dormant overlay it keeps a CDR207 warning forever, and the next
+    // recovery, which reads another lineage, must choose its own.
+    let mut target_note = String::new();
+    if let Some(target) = rec.recovery().and_then(|r| r.target().map(|t| (r, t))) {
+        let (recovery, node) = target;
+        let mut files = Files::default();
+        let (file, path) = files.locate(&recovery.node.span, Shape::Map)?;
+        files
+            .edit(&file)?
+            .remove_key(&path, "recoveryTarget")
+            .map_err(|e| e.to_string())?;
+        files.changes(&mut cs);
+        target_note = format!(
+            "  recovery target: removed ({}): it belonged to the restore that is now done; the next `cnpg-dr plan` sets one if asked\n",
+            describe_target(node)
+        );
+    }
     let mut out = format!(
-        "Steady-state plan for {} (Cluster {}/{})\n  DR flag:       {active_entry} -> {initdb_entry}\n  lineage:       {lineage} (kept: the recovered Cluster goes on writing to it)\n\n",
+        "Steady-state plan for {} (Cluster {}/{})\n  DR flag:       {active_entry} -> {initdb_entry}\n  lineage:       {lineage} (kept: the recovered Cluster goes on writing to it)\n{target_note}\n",
         shown(&db.dir, &t.cwd),
         n.namespace,
         n.cluster,
