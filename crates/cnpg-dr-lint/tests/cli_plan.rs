@@ -541,3 +541,38 @@ fn plan_finish_removes_the_recovery_target_of_the_restore_it_ends() {
         .collect();
     assert!(!rules.contains(&"CDR207"), "{rules:?}");
 }
+
+#[test]
+fn plan_refuses_to_leave_an_error_in_the_recovery_overlay_unless_allowed() {
+    let repo = TempRepo::with(&["paperless"]);
+    let patch = repo
+        .db("paperless")
+        .join("overlays/recovery/bootstrap-patch.yaml");
+    let text = std::fs::read_to_string(&patch).unwrap();
+    // Without `database`, CNPG restores into `app`: an error plan cannot fix.
+    std::fs::write(&patch, text.replace("      database: paperless\n", "")).unwrap();
+    let before = repo.files();
+
+    let out = repo.run(&["plan", "paperless", "--write"]);
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Check FAILED"), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.contains("which the restore deploys"))
+        .unwrap_or_else(|| panic!("no refusal line: {text}"));
+    assert!(
+        line.contains("overlays/recovery/bootstrap-patch.yaml:") && line.contains("--allow-errors"),
+        "{line}"
+    );
+    assert_eq!(repo.files(), before, "nothing written");
+
+    let out = repo.run(&["plan", "paperless", "--write", "--allow-errors"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("error(s) in this database were there before"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(lineages(&repo.db("paperless")).0, "recovery");
+}

@@ -312,6 +312,10 @@ pub(crate) struct Checked {
     pub problems: Vec<String>,
     /// Errors present before and after (not caused by the change).
     pub preexisting: usize,
+    /// Those of them in the files of this database's recovery overlay, one line each
+    /// (`CDR207 at path:line:col: message`): the restore deploys that
+    /// overlay, so `plan` refuses to leave them in place.
+    pub remaining_in_recovery: Vec<String>,
 }
 
 /// Renders and lints the edited tree (in memory, nothing written) and
@@ -338,6 +342,7 @@ pub(crate) fn check(
         return Ok(Checked {
             problems,
             preexisting: 0,
+            remaining_in_recovery: Vec::new(),
         });
     };
     let rendered_before: BTreeSet<Option<String>> = database(before, t)
@@ -364,6 +369,13 @@ pub(crate) fn check(
     let old = error_counts(&before.findings, &t.cwd);
     let new = error_counts(&after.findings, &t.cwd);
     let mut preexisting = 0;
+    let mut remaining_in_recovery = Vec::new();
+    let recovery_dir = db
+        .variants
+        .iter()
+        .filter_map(|v| v.overlay.as_ref())
+        .find(|o| o.name == "recovery")
+        .map(|o| o.dir.clone());
     let mine = |f: &Finding| {
         f.database.as_deref() == Some(t.dir.as_path())
             || f.path().is_some_and(|p| p.starts_with(&t.dir))
@@ -387,12 +399,26 @@ pub(crate) fn check(
             ));
         } else if mine(f) {
             preexisting += 1;
+            if recovery_dir
+                .as_deref()
+                .is_some_and(|d| f.path().is_some_and(|p| p.starts_with(d)))
+            {
+                remaining_in_recovery.push(format!(
+                    "{} at {}:{}:{}: {}",
+                    f.rule,
+                    file,
+                    f.line(),
+                    f.column(),
+                    f.message
+                ));
+            }
         }
     }
     problems.extend(expect(db));
     Ok(Checked {
         problems,
         preexisting,
+        remaining_in_recovery,
     })
 }
 
@@ -1046,6 +1072,18 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, Fail> {
         }
         p
     })?;
+    let mut checked = checked;
+    if !args.allow_errors {
+        // The restore deploys the recovery overlay: an error this plan does
+        // not fix (a missing database, a zone-less target time) is the
+        // restore's error. Refuse, unless the SRE has decided otherwise.
+        for e in std::mem::take(&mut checked.remaining_in_recovery) {
+            checked.problems.push(format!(
+                "lint error {e} (in the recovery overlay, which the restore deploys; \
+                 this plan does not fix it: fix it, or pass --allow-errors to plan anyway)"
+            ));
+        }
+    }
     let arg = &db_name;
     let runbook = recovery_runbook(&n, &from, &expect_write, &target_label, arg);
     let code = conclude(
