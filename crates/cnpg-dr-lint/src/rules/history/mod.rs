@@ -83,20 +83,13 @@ impl<'a> HistoryContext<'a> {
     /// directory ever wrote (or `lineage` itself, or the base's).
     pub fn next_unused(&self, lineage: &str) -> Option<Lineage> {
         let mine = Lineage::parse(lineage)?;
-        let newest = self
+        let written: Vec<Lineage> = self
             .past
             .written
             .iter()
             .filter_map(|w| Lineage::parse(&w.lineage.name))
-            .filter(|l| l.prefix == mine.prefix)
-            .map(|l| l.version)
-            .chain([mine.version])
-            .max()
-            .unwrap_or(mine.version);
-        Some(Lineage {
-            prefix: mine.prefix,
-            version: newest + 1,
-        })
+            .collect();
+        Some(cnpg_dr_core::lineage::next_unused(&mine, &written))
     }
 
     /// A finding about this database's active render, with the rule's default severity.
