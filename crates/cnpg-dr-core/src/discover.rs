@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::cnpg::Cluster;
-use crate::fs::{normalize, FileSystem};
+use crate::fs::{normalize, CachedFs, FileSystem};
 use crate::kustomize::{
     render_cached, Kustomization, ParseCache, RenderError, RenderErrorKind, RenderOptions,
     Rendered, Resource,
@@ -73,6 +73,9 @@ pub struct Repository {
     pub kustomizations: Vec<Kustomization>,
     /// YAML documents in files that no kustomization includes (Argo CD apps, raw manifests).
     pub loose: Vec<Resource>,
+    /// The text of the files read to build this (filled by the caller that
+    /// read them through a [`crate::fs::CachedFs`]; empty otherwise).
+    pub sources: crate::fs::Sources,
     /// Lookups built on first use (rules ask the same questions for every
     /// database: a scan per question would be quadratic in the repository).
     pub index: RepositoryIndex,
@@ -237,6 +240,15 @@ pub fn discover_with_progress(
     options: &DiscoverOptions,
     progress: &dyn Progress,
 ) -> Repository {
+    // Every file is read once, and its text kept for the spans that point
+    // into it (Repository::sources).
+    let local;
+    let fs: &dyn FileSystem = if fs.caches_reads() {
+        fs
+    } else {
+        local = CachedFs::new(fs);
+        &local
+    };
     let Walked { files, dirs } = match &options.walked {
         Some(w) => w.clone(),
         None => walk_tree(fs, root, &mut |e| {
@@ -386,6 +398,7 @@ pub fn discover_with_progress(
     repo.loose = loose;
     repo.databases.extend(plain);
     repo.databases.sort_by(|a, b| a.dir.cmp(&b.dir));
+    repo.sources = fs.sources().unwrap_or_default();
     repo
 }
 

@@ -27,6 +27,15 @@ pub trait FileSystem: Sync {
     fn is_symlink(&self, _path: &Path) -> Option<bool> {
         None
     }
+    /// True when reads are cached (a [`CachedFs`]): wrapping it again would
+    /// only keep a second copy.
+    fn caches_reads(&self) -> bool {
+        false
+    }
+    /// The text of every file read so far, when this filesystem keeps it.
+    fn sources(&self) -> Option<Sources> {
+        None
+    }
     /// [`FileSystem::read_dir`], with what each entry is when the listing
     /// tells it without another system call (`d_type` on Linux).
     fn read_dir_kinds(&self, path: &Path) -> io::Result<Vec<(PathBuf, Option<EntryKind>)>> {
@@ -208,6 +217,42 @@ impl<'a> CachedFs<'a> {
     }
 }
 
+/// The text of the files a command read, by path: what the spans of the
+/// nodes parsed from them point into. Snippets, suppression decisions and
+/// span refinements read it, never the disk again, so that a tree checked
+/// in memory (an edited view of the files) is shown as it was checked.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    texts: HashMap<PathBuf, Arc<[u8]>>,
+}
+
+impl Sources {
+    /// The text of `path` as it was read, if it was read and is UTF-8.
+    pub fn text(&self, path: &Path) -> Option<&str> {
+        std::str::from_utf8(self.texts.get(path)?).ok()
+    }
+
+    /// Records a file's text (for callers that read without a [`CachedFs`]).
+    pub fn insert(&mut self, path: PathBuf, text: impl Into<Arc<[u8]>>) {
+        self.texts.insert(path, text.into());
+    }
+
+    /// Adds the texts of `other` (a later read of the same path wins).
+    pub fn extend(&mut self, other: &Sources) {
+        for (p, t) in &other.texts {
+            self.texts.insert(p.clone(), t.clone());
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
+}
+
 impl FileSystem for CachedFs<'_> {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         memoized(&self.reads, &path.to_path_buf(), || {
@@ -255,6 +300,19 @@ impl FileSystem for CachedFs<'_> {
     fn is_symlink(&self, path: &Path) -> Option<bool> {
         memoized(&self.symlinks, &path.to_path_buf(), || {
             self.inner.is_symlink(path)
+        })
+    }
+    fn caches_reads(&self) -> bool {
+        true
+    }
+    /// The text of every file read so far, shared with the cache (no copy).
+    fn sources(&self) -> Option<Sources> {
+        let reads = self.reads.lock().unwrap_or_else(|e| e.into_inner());
+        Some(Sources {
+            texts: reads
+                .iter()
+                .filter_map(|(p, r)| r.as_ref().ok().map(|b| (p.clone(), b.clone())))
+                .collect(),
         })
     }
 }

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use cnpg_dr_core::discover::{
     discover_with_progress, walk_tree, DiscoverOptions, Repository, Walked,
 };
-use cnpg_dr_core::fs::{normalize, CachedFs, FileSystem};
+use cnpg_dr_core::fs::{normalize, CachedFs, FileSystem, Sources};
 use cnpg_dr_core::history::{
     flag_line_span, load_with_progress, CommitInfo, GitRepository, History, HistoryError,
 };
@@ -71,7 +71,7 @@ pub fn run(repo: &Repository, rules: &[&'static dyn Rule], settings: &Settings) 
     };
     let (mut findings, wide) = rayon::join(per_database, repository_wide);
     findings.extend(wide);
-    drop_unresolved(&mut findings);
+    drop_unresolved(&mut findings, &repo.sources);
     sort_and_merge(&mut findings);
     findings
 }
@@ -84,30 +84,26 @@ pub fn has_substitution(text: &str) -> bool {
 
 /// Unresolved substitution variables are unknowns, never defects: a finding
 /// whose value (the exact source text it points at) holds one is dropped.
-fn drop_unresolved(findings: &mut Vec<Finding>) {
-    let mut texts: std::collections::HashMap<PathBuf, Option<String>> = Default::default();
+fn drop_unresolved(findings: &mut Vec<Finding>, sources: &Sources) {
     findings.retain(|f| {
         let Some(span) = &f.span else { return true };
         if span.end <= span.start {
             return true;
         }
-        let text = texts
-            .entry(span.file.to_path_buf())
-            .or_insert_with(|| std::fs::read_to_string(&span.file).ok());
-        let value = text.as_deref().and_then(|t| t.get(span.start..span.end));
+        let value = sources
+            .text(&span.file)
+            .and_then(|t| t.get(span.start..span.end));
         !value.is_some_and(has_substitution)
     });
 }
 
 /// Runs the history rules (`check_history`) of `rules` over every database
 /// that `history` knows, comparing the working tree with the base revision.
-/// `fs` reads the working tree (for the DR flag line).
 pub fn run_history(
     repo: &Repository,
     rules: &[&'static dyn Rule],
     settings: &Settings,
     history: &History,
-    fs: &dyn FileSystem,
 ) -> Vec<Finding> {
     let mut findings: Vec<Finding> = repo
         .databases
@@ -121,7 +117,7 @@ pub fn run_history(
                     database: db,
                     history,
                     past,
-                    flag_span: flag_line_span(fs, db),
+                    flag_span: flag_line_span(db),
                 };
                 for rule in rules {
                     rule.check_history(&ctx, &mut out);
@@ -365,7 +361,7 @@ pub fn lint_path_with_progress(
     if let Some(base) = base {
         let history =
             load_history_with_progress(&repo, base, progress).map_err(LintError::History)?;
-        findings.extend(run_history(&repo, &rules, &settings, &history, fs));
+        findings.extend(run_history(&repo, &rules, &settings, &history));
     }
     findings.retain(|f| !f.path().is_some_and(|p| config.is_excluded(p)));
 
@@ -415,6 +411,9 @@ pub fn lint_path_with_progress(
     }
     sort_and_merge(&mut findings);
     let mut repo = repo;
+    // Every file read (renders, suppression scan), as it was read: what the
+    // findings' snippets show.
+    repo.sources = fs.sources().unwrap_or_default();
     Ok(Report {
         findings,
         databases: repo.databases.len(),
@@ -422,4 +421,49 @@ pub fn lint_path_with_progress(
         failed_roots: std::mem::take(&mut repo.failed_roots),
         repository: repo,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+    use cnpg_dr_core::yaml::Span;
+
+    fn finding_at(file: &Path, start: usize, end: usize) -> Finding {
+        Finding {
+            rule: "CDR101",
+            name: "lineage-write-equals-source",
+            severity: Severity::Error,
+            message: String::new(),
+            span: Some(Span {
+                file: Arc::from(file),
+                line: 1,
+                column: start as u32 + 1,
+                start,
+                end,
+            }),
+            file: None,
+            database: None,
+            overlay: None,
+            dormant: false,
+            help: None,
+        }
+    }
+
+    #[test]
+    fn a_substitution_is_judged_on_the_text_the_lint_read() {
+        // The file does not exist on disk: only the text read says `${...}`.
+        let file = Path::new("/nowhere/cluster.yaml");
+        let text = "serverName: ${LINEAGE}\nother: pg-v1\n";
+        let mut sources = Sources::default();
+        sources.insert(file.to_path_buf(), text.as_bytes());
+        let mut findings = vec![finding_at(file, 12, 22), finding_at(file, 30, 35)];
+        drop_unresolved(&mut findings, &sources);
+        assert_eq!(
+            findings.len(),
+            1,
+            "the ${{LINEAGE}} value is unknown, not a defect"
+        );
+        assert_eq!(findings[0].span.as_ref().unwrap().start, 30);
+    }
 }

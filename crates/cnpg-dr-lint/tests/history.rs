@@ -144,7 +144,7 @@ impl Fixture {
             },
         )
         .unwrap();
-        runner::run_history(&repo, &registry(), &Default::default(), &history, &RealFs)
+        runner::run_history(&repo, &registry(), &Default::default(), &history)
     }
 }
 

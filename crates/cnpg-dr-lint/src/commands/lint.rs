@@ -139,6 +139,7 @@ pub fn run(args: &LintArgs, color: bool) -> ExitCode {
     let mut findings: Vec<Finding> = Vec::new();
     let mut databases = 0;
     let mut suppressed = 0;
+    let mut sources = cnpg_dr_core::fs::Sources::default();
     let mut failing = false;
     for path in &paths {
         let target = normalize(&cwd.join(path));
@@ -235,6 +236,7 @@ pub fn run(args: &LintArgs, color: bool) -> ExitCode {
         databases += report.databases;
         suppressed += report.suppressed;
         findings.extend(report.findings);
+        sources.extend(&report.repository.sources);
         // The rendered repository is no longer needed and the process ends
         // soon: freeing its millions of small nodes one by one would cost
         // more (~5% of a large lint) than leaving them to the exit.
@@ -243,9 +245,9 @@ pub fn run(args: &LintArgs, color: bool) -> ExitCode {
     // Overlapping paths would report a finding twice.
     runner::sort_and_merge(&mut findings);
     let text = match args.format {
-        Format::Human => {
-            output::human::render_with_suppressed(&findings, &cwd, color, databases, suppressed)
-        }
+        Format::Human => output::human::render_with_suppressed(
+            &findings, &sources, &cwd, color, databases, suppressed,
+        ),
         Format::Json => output::json::render(&findings, &cwd, databases, suppressed),
         Format::Sarif => output::sarif::render(&findings, &runner::catalogue(), &source_root(&cwd)),
         Format::Github => output::github::render(&findings, &cwd),
