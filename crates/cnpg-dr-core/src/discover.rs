@@ -125,7 +125,8 @@ impl Repository {
 /// Options of a walk.
 #[derive(Clone, Debug, Default)]
 pub struct DiscoverOptions {
-    /// Path prefixes (relative to the root) to skip.
+    /// Path prefixes (relative to the root) to skip in discovery's own walk
+    /// (unused when `walked` is given: the caller's walk already skipped them).
     pub exclude: Vec<PathBuf>,
     pub render: RenderOptions,
     /// The tree, when the caller has walked it already (the lint runner

@@ -15,10 +15,11 @@ use cnpg_dr_core::edit::ChangeSet;
 use cnpg_dr_core::fs::{normalize, FileSystem, RealFs};
 use cnpg_dr_core::kustomize::KUSTOMIZATION_FILE_NAMES;
 use cnpg_dr_lint::config::{self, Config};
+use cnpg_dr_lint::resolve::{repository_root, ResolveError, Resolved};
 use cnpg_dr_lint::runner::{self, Report};
 use cnpg_dr_lint::{Finding, Severity};
 
-use crate::diagnostic::from_render_error;
+use crate::diagnostic::{config_error, from_render_error};
 
 /// A failure that stops a command before anything is written (exit 2).
 pub(crate) type Fail = String;
@@ -35,9 +36,7 @@ pub(crate) struct Target {
 }
 
 fn git_root(from: &Path) -> Option<PathBuf> {
-    from.ancestors()
-        .find(|d| d.join(".git").exists())
-        .map(Path::to_path_buf)
+    repository_root(&RealFs, from)
 }
 
 /// Finds the database: a directory path, or a name (the directory's name,
@@ -115,17 +114,10 @@ pub(crate) fn resolve(db: &str) -> Result<Target, Fail> {
         }
     };
     let root = git_root(&dir).unwrap_or_else(|| dir.clone());
-    let config = match config::find(&RealFs, &dir) {
-        Some(file) => Config::load(&RealFs, &file, &runner::catalogue()).map_err(|e| {
-            format!(
-                "{}:{}:{}: {}",
-                shown(&e.file, &cwd),
-                e.line,
-                e.column,
-                e.message
-            )
-        })?,
-        None => Config::default(),
+    let config = match Resolved::for_path(&RealFs, &dir, None) {
+        Ok(r) => r.config,
+        Err(ResolveError::Config(e)) => return Err(config_error(&e).trim_end().to_string()),
+        Err(e) => return Err(e.to_string()),
     };
     Ok(Target {
         cwd,
@@ -367,7 +359,12 @@ pub(crate) fn print(text: &str) {
 }
 
 pub(crate) fn fail(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
+    if message.trim_start().starts_with('×') {
+        // Already a rendered diagnostic (a configuration mistake with its line).
+        eprintln!("{message}");
+    } else {
+        eprintln!("error: {message}");
+    }
     ExitCode::from(2)
 }
 

@@ -73,11 +73,6 @@ pub struct Config {
     pub fail_on: Option<FailOn>,
     /// The `new:` section: defaults of `cnpg-dr new`.
     pub new: NewDefaults,
-    /// Schemas to validate against instead of the bundled ones (`--schema-dir`;
-    /// set from the command line, not the file).
-    pub schemas: Option<Arc<cnpg_dr_core::schema::SchemaSet>>,
-    /// Report objects no schema describes (`--strict-schemas`; command line only).
-    pub strict_schemas: bool,
 }
 
 /// A mistake in a configuration file, located.
@@ -127,8 +122,7 @@ pub fn find(fs: &dyn FileSystem, start: &Path) -> Option<PathBuf> {
         if fs.is_file(&candidate) {
             return Some(candidate);
         }
-        let git = d.join(".git");
-        if fs.is_dir(&git) || fs.is_file(&git) {
+        if crate::resolve::is_repository_root(fs, d) {
             return None;
         }
         dir = d.parent();

@@ -5,6 +5,7 @@ pub mod config;
 pub mod docs;
 pub mod finding;
 pub mod output;
+pub mod resolve;
 pub mod rules;
 pub mod runner;
 pub mod status;

@@ -1,5 +1,5 @@
 //! Runs the catalogue over a discovered repository: parallel across databases,
-//! deterministic in output order. [`lint_path`] is the whole pipeline for one
+//! deterministic in output order. [`LintRequest`] is the whole pipeline for one
 //! linted path: configuration, discovery (or one loose file), rules, excluded
 //! files, inline suppressions, severities.
 
@@ -261,56 +261,70 @@ fn is_yaml(p: &Path) -> bool {
     matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
 }
 
-/// Walks `root` with the configuration's exclusions and returns the excluded
-/// entries (relative to `root`), the YAML files that are not excluded (where
-/// suppressions are looked for), and the walk itself, which discovery reuses
-/// instead of walking again.
-fn walk(fs: &dyn FileSystem, root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<PathBuf>, Walked) {
-    let mut excluded = Vec::new();
-    let walked = walk_tree(fs, root, &mut |e| {
-        let skip = config.is_excluded(e);
-        if skip {
-            if let Ok(rel) = e.strip_prefix(root) {
-                excluded.push(rel.to_path_buf());
-            }
-        }
-        skip
-    });
-    excluded.sort();
+/// Walks `root` with the configuration's exclusions and returns the YAML
+/// files that are not excluded (where suppressions are looked for) and the
+/// walk itself, which discovery takes as its input instead of walking again.
+fn walk(fs: &dyn FileSystem, root: &Path, config: &Config) -> (Vec<PathBuf>, Walked) {
+    let walked = walk_tree(fs, root, &mut |e| config.is_excluded(e));
     let yaml = walked
         .files
         .iter()
         .filter(|f| is_yaml(f))
         .cloned()
         .collect();
-    (excluded, yaml, walked)
+    (yaml, walked)
 }
 
-/// Lints one path (a directory, or a single YAML file linted as loose
-/// resources) under a configuration. `path` must be absolute.
+/// One lint: a path (a directory, or a single YAML file linted as loose
+/// resources; absolute) under a configuration, with what the command line
+/// adds (a base revision, schemas, progress). Every command lints through
+/// this; [`lint_path`] is the plain case.
+pub struct LintRequest<'a> {
+    pub fs: &'a dyn FileSystem,
+    pub path: &'a Path,
+    pub config: &'a Config,
+    /// A base revision: the history rules run too.
+    pub base: Option<&'a Base<'a>>,
+    /// Schemas to validate against instead of the bundled ones (`--schema-dir`).
+    pub schemas: Option<Arc<cnpg_dr_core::schema::SchemaSet>>,
+    /// Report objects no schema describes (`--strict-schemas`).
+    pub strict_schemas: bool,
+    /// Told how far the long parts (rendering every root, the history) have got.
+    pub progress: &'a dyn Progress,
+}
+
+impl<'a> LintRequest<'a> {
+    pub fn new(fs: &'a dyn FileSystem, path: &'a Path, config: &'a Config) -> Self {
+        LintRequest {
+            fs,
+            path,
+            config,
+            base: None,
+            schemas: None,
+            strict_schemas: false,
+            progress: &NoProgress,
+        }
+    }
+
+    pub fn run(&self) -> Result<Report, LintError> {
+        lint(self)
+    }
+}
+
+/// Lints one path under a configuration: [`LintRequest`] with nothing added.
 pub fn lint_path(fs: &dyn FileSystem, path: &Path, config: &Config) -> Result<Report, LintError> {
-    lint_path_with_base(fs, path, config, None)
+    LintRequest::new(fs, path, config).run()
 }
 
-/// [`lint_path`], and with a base revision the history rules too.
-pub fn lint_path_with_base(
-    fs: &dyn FileSystem,
-    path: &Path,
-    config: &Config,
-    base: Option<&Base<'_>>,
-) -> Result<Report, LintError> {
-    lint_path_with_progress(fs, path, config, base, &NoProgress)
-}
-
-/// [`lint_path_with_base`], telling `progress` how far the long parts
-/// (rendering every root, rendering the history) have got.
-pub fn lint_path_with_progress(
-    fs: &dyn FileSystem,
-    path: &Path,
-    config: &Config,
-    base: Option<&Base<'_>>,
-    progress: &dyn Progress,
-) -> Result<Report, LintError> {
+fn lint(request: &LintRequest<'_>) -> Result<Report, LintError> {
+    let LintRequest {
+        fs,
+        path,
+        config,
+        base,
+        progress,
+        ..
+    } = *request;
     // The walk, two renders per database and the suppression scan read the
     // same files: each is read (and each directory listed) once.
     let cached = CachedFs::new(fs);
@@ -324,10 +338,10 @@ pub fn lint_path_with_progress(
     if let Some(v) = config.cnpg_version {
         settings.cnpg_version = v;
     }
-    if let Some(schemas) = &config.schemas {
+    if let Some(schemas) = &request.schemas {
         settings.schemas = schemas.clone();
     }
-    settings.strict_schemas = config.strict_schemas;
+    settings.strict_schemas = request.strict_schemas;
     // Compile the schemas on another core while discovery renders.
     let schemas = settings.schemas.clone();
     rayon::spawn(move || schemas.warm());
@@ -335,9 +349,8 @@ pub fn lint_path_with_progress(
     // single file linted alone has none: without its kustomization most rules
     // cannot fire, so "unused" would be noise.
     let (repo, in_scope, mut files) = if fs.is_dir(&path) {
-        let (exclude, files, walked) = walk(fs, &path, config);
+        let (files, walked) = walk(fs, &path, config);
         let options = DiscoverOptions {
-            exclude,
             walked: Some(walked),
             ..DiscoverOptions::default()
         };

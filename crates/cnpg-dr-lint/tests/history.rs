@@ -528,8 +528,13 @@ fn progress_counts_every_root_rendered_and_every_commit_of_history() {
     };
     let recorder = Recorder::default();
     let config = Default::default();
-    let report =
-        runner::lint_path_with_progress(&RealFs, &f.root, &config, Some(&base), &recorder).unwrap();
+    let report = runner::LintRequest {
+        base: Some(&base),
+        progress: &recorder,
+        ..runner::LintRequest::new(&RealFs, &f.root, &config)
+    }
+    .run()
+    .unwrap();
     assert_eq!(report.databases, 1);
     let events = recorder.0.into_inner().unwrap();
     let db = f.root.join(DB);

@@ -3,10 +3,11 @@
 use std::process::ExitCode;
 
 use cnpg_dr_core::fs::{normalize, RealFs};
-use cnpg_dr_lint::config::{self, Config};
+use cnpg_dr_lint::resolve::{ResolveError, Resolved};
 use cnpg_dr_lint::{runner, status};
 
 use crate::cli::{StatusArgs, StatusFormat};
+use crate::diagnostic::config_error;
 use crate::term::write_stdout;
 
 pub fn run(args: &StatusArgs) -> ExitCode {
@@ -22,21 +23,16 @@ pub fn run(args: &StatusArgs) -> ExitCode {
         eprintln!("error: {}: not a directory", args.path.display());
         return ExitCode::from(2);
     }
-    let config = match config::find(&RealFs, &root)
-        .map(|f| Config::load(&RealFs, &f, &runner::catalogue()))
-    {
-        Some(Ok(c)) => c,
-        Some(Err(e)) => {
-            eprintln!(
-                "error: {}:{}:{}: {}",
-                e.file.display(),
-                e.line,
-                e.column,
-                e.message
-            );
+    let config = match Resolved::for_path(&RealFs, &root, None) {
+        Ok(r) => r.config,
+        Err(ResolveError::Config(e)) => {
+            eprint!("{}", config_error(&e));
             return ExitCode::from(2);
         }
-        None => Config::default(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
     };
     let report = match runner::lint_path(&RealFs, &root, &config) {
         Ok(r) => r,
