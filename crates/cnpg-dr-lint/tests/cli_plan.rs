@@ -98,6 +98,46 @@ fn plan_write_bumps_lineages_flips_the_flag_and_lints_clean() {
 }
 
 #[test]
+fn planning_again_after_a_failed_restore_keeps_the_source_and_moves_the_write() {
+    // The drill: plan, merge, the restore fails ("Expected empty archive"),
+    // the runbook says to plan again. Also what a second `plan --write`
+    // before committing does.
+    let repo = TempRepo::with(&["paperless"]);
+    let dir = repo.db("paperless");
+    let first = repo.run(&["plan", "paperless", "--write"]);
+    assert_eq!(code(&first), 0, "{}{}", stdout(&first), stderr(&first));
+    assert_eq!(lineages(&dir).1, "paperless-database-v3");
+
+    let again = repo.run(&["plan", "paperless", "--write"]);
+    assert_eq!(code(&again), 0, "{}{}", stdout(&again), stderr(&again));
+    let text = stdout(&again);
+    assert!(
+        text.contains("restore from:  paperless-database-v2   (kept: the recovery overlay is already active and reads it)"),
+        "{text}"
+    );
+    assert!(text.contains("write to:      paperless-database-v4"), "{text}");
+    assert!(
+        text.contains("the restore source stays paperless-database-v2, and the write lineage moves past paperless-database-v3"),
+        "{text}"
+    );
+    assert_eq!(
+        lineages(&dir),
+        (
+            "recovery".into(),
+            "paperless-database-v4".into(),
+            "paperless-database-v2".into()
+        ),
+        "the source is not repointed at the failed attempt's lineage"
+    );
+    assert_eq!(lint_errors(&repo, &dir), Vec::<String>::new());
+
+    // --from still wins.
+    let pinned = repo.run(&["plan", "paperless", "--from", "v1"]);
+    assert_eq!(code(&pinned), 0, "{}{}", stdout(&pinned), stderr(&pinned));
+    assert!(stdout(&pinned).contains("restore from:  paperless-database-v1   (pinned with --from)"));
+}
+
+#[test]
 fn plan_finish_flips_back_and_keeps_the_lineage() {
     let repo = TempRepo::with(&["paperless"]);
     let dir = repo.db("paperless");

@@ -51,6 +51,29 @@ impl SeenIn {
     }
 }
 
+/// Why a plan restores from the lineage it does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FromReason {
+    /// `--from`.
+    Pinned,
+    /// Steady state: the lineage the running Cluster writes.
+    Running,
+    /// The recovery overlay is already active (a plan again after a failed
+    /// restore, or a second `plan --write`): its source is kept, since the
+    /// lineage the failed attempt wrote holds no base backup of the data.
+    Kept,
+}
+
+impl FromReason {
+    pub fn words(self) -> &'static str {
+        match self {
+            FromReason::Pinned => "pinned with --from",
+            FromReason::Running => "the lineage the running Cluster writes",
+            FromReason::Kept => "kept: the recovery overlay is already active and reads it",
+        }
+    }
+}
+
 /// A recovery, ready to be shown, checked and written.
 #[derive(Debug)]
 pub struct RecoveryPlan {
@@ -60,8 +83,8 @@ pub struct RecoveryPlan {
     pub shape: &'static str,
     /// The lineage the restore reads.
     pub from: String,
-    /// True when `from` was pinned with `--from`.
-    pub from_pinned: bool,
+    /// Why `from` was chosen.
+    pub from_reason: FromReason,
     /// True when `from` appears nowhere (working tree or history).
     pub from_unseen: bool,
     /// The lineage the recovered Cluster writes.
@@ -334,19 +357,6 @@ pub fn plan_recovery(
         (false, true) => SeenIn::History,
         _ => SeenIn::WorkingTree,
     };
-    let from = match &req.from {
-        Some(f) => {
-            let l = parse_from(f, &current.prefix).map_err(ChangeError::refused)?;
-            if l.version == 0 || l.version >= next.version {
-                return Err(ChangeError::refused(format!(
-                    "--from {f}: {l} is not an earlier lineage (the next unused one is {next})"
-                )));
-            }
-            l.to_string()
-        }
-        None => write.name.clone(),
-    };
-
     let rec_variant = variant(db, "recovery").ok_or("the recovery overlay is not rendered")?;
     let rec = one_cluster(rec_variant, "recovery overlay")?;
     if rec.name() != active.name() {
@@ -365,6 +375,36 @@ pub fn plan_recovery(
         .recovery()
         .ok_or("the recovery overlay has no spec.bootstrap.recovery")?;
 
+    // With the recovery overlay already active, the Cluster's write lineage
+    // is the one the planned (maybe failed) restore writes: restoring from it
+    // would read a lineage with no base backup. Keep the planned source.
+    let recovery_active = db.active().overlay_name() == Some("recovery");
+    let (from, from_reason) = match &req.from {
+        Some(f) => {
+            let l = parse_from(f, &current.prefix).map_err(ChangeError::refused)?;
+            if l.version == 0 || l.version >= next.version {
+                return Err(ChangeError::refused(format!(
+                    "--from {f}: {l} is not an earlier lineage (the next unused one is {next})"
+                )));
+            }
+            (l.to_string(), FromReason::Pinned)
+        }
+        None if recovery_active => (read.name.clone(), FromReason::Kept),
+        None => (write.name.clone(), FromReason::Running),
+    };
+    let mut notes = Vec::new();
+    if recovery_active && req.from.is_none() {
+        notes.push(format!(
+            "the recovery overlay is already active: the restore source stays {from}, and the write lineage moves past {} (a failed attempt may have written it; a lineage is never reused)",
+            write.name
+        ));
+    }
+    if from == next.to_string() || (recovery_active && from == write.name) {
+        return Err(ChangeError::refused(format!(
+            "the recovery source {from} is the lineage the Cluster writes: pass --from with the lineage that holds the backups to restore"
+        )));
+    }
+
     let mut files = LocatedEdits::new(fs);
     // The write lineage, wherever a variant sets it (base, or an overlay patch).
     let mut seen_spans = BTreeSet::new();
@@ -381,7 +421,7 @@ pub fn plan_recovery(
         }
     }
     write_lineage_edit(&mut files, &read, &from)?;
-    let notes = target::edit(&mut files, &recovery, &req.target)?;
+    notes.extend(target::edit(&mut files, &recovery, &req.target)?);
 
     let mut changes = ChangeSet::new();
     files.changes(&mut changes);
@@ -397,7 +437,7 @@ pub fn plan_recovery(
         names,
         shape: shape_of(&active),
         from,
-        from_pinned: req.from.is_some(),
+        from_reason,
         from_unseen,
         write: next,
         current: write.name.clone(),

@@ -59,12 +59,11 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, Fail> {
         n.cluster,
         p.shape
     );
-    let from_note = if p.from_pinned {
-        "pinned with --from"
-    } else {
-        "the lineage the running Cluster writes"
-    };
-    out.push_str(&format!("  restore from:  {}   ({from_note})\n", p.from));
+    out.push_str(&format!(
+        "  restore from:  {}   ({})\n",
+        p.from,
+        p.from_reason.words()
+    ));
     let (max_seen, seen_in) = p.highest;
     let seen = if max_seen == 0 {
         format!("no versioned lineage yet: the Cluster writes {}", p.current)
