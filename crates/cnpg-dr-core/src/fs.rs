@@ -244,6 +244,11 @@ impl Sources {
         }
     }
 
+    /// The paths whose text is kept, in no order.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.texts.keys().map(PathBuf::as_path)
+    }
+
     pub fn len(&self) -> usize {
         self.texts.len()
     }

@@ -115,7 +115,10 @@ fn planning_again_after_a_failed_restore_keeps_the_source_and_moves_the_write() 
         text.contains("restore from:  paperless-database-v2   (kept: the recovery overlay is already active and reads it)"),
         "{text}"
     );
-    assert!(text.contains("write to:      paperless-database-v4"), "{text}");
+    assert!(
+        text.contains("write to:      paperless-database-v4"),
+        "{text}"
+    );
     assert!(
         text.contains("the restore source stays paperless-database-v2, and the write lineage moves past paperless-database-v3"),
         "{text}"

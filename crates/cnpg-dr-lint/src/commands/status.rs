@@ -41,7 +41,13 @@ pub fn run(args: &StatusArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rows = status::rows(&report.repository, &report.findings, &cwd);
+    let rows = status::rows(
+        &report.repository,
+        &report.failed_roots,
+        &report.findings,
+        &cwd,
+    );
+    let broken = rows.iter().filter(|r| r.broken.is_some()).count();
     if rows.is_empty() && args.format == StatusFormat::Table {
         eprintln!(
             "no CloudNativePG database directory found under {}",
@@ -53,6 +59,9 @@ pub fn run(args: &StatusArgs) -> ExitCode {
         StatusFormat::Json => status::to_json(&rows),
     };
     match write_stdout(text.as_bytes()) {
+        // A database that does not render is the one the SRE must see: the
+        // exit code says it too.
+        Ok(()) if broken > 0 => ExitCode::from(1),
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: cannot write the status: {e}");
