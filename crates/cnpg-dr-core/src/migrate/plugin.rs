@@ -189,19 +189,61 @@ fn object_store_file(
     Ok(file)
 }
 
-/// Every variant must use the same block from the same file: overlays that
-/// patch the store are not migrated automatically.
-fn one_store_everywhere(db: &Database, cluster: &str, store: &Node) -> Result<(), ChangeError> {
+/// An overlay patch that sets only the store's `serverName` (the recovery
+/// overlay `cnpg-dr new --backup native` writes: the next write lineage).
+struct ServerNamePatch<'a> {
+    /// The `serverName` node, in the overlay's patch file.
+    node: &'a Node,
+    value: String,
+}
+
+/// The store without its serverName, for comparing two variants' blocks.
+fn without_server_name(store: &Node) -> Node {
+    let mut n = store.clone();
+    if let Some(m) = n.as_map_mut() {
+        m.remove("serverName");
+    }
+    n
+}
+
+/// Every variant must use the same block from the same file, except that an
+/// overlay may set its own `serverName` (the write lineage after a
+/// recovery): those patches are returned, to become plugin patches. An
+/// overlay that patches anything else in the store is migrated by hand.
+fn one_store_everywhere<'a>(
+    db: &'a Database,
+    cluster: &str,
+    store: &Node,
+) -> Result<Vec<ServerNamePatch<'a>>, ChangeError> {
     let source_file = store.span.file.to_path_buf();
+    let base = without_server_name(store);
+    let mut patches: Vec<ServerNamePatch<'a>> = Vec::new();
     for v in &db.variants {
         for c in v.clusters().filter(|c| c.name() == cluster) {
+            let by_hand = || {
+                ChangeError::refused(format!(
+                    "the {} overlay changes spec.backup.barmanObjectStore beyond its serverName: migrate the overlays by hand",
+                    v.overlay_name().unwrap_or("root")
+                ))
+            };
             match c.native_store() {
                 Some(s) if s.span == store.span && all_from(s, &source_file) => {}
-                Some(_) => {
-                    return Err(ChangeError::refused(format!(
-                        "the {} overlay changes spec.backup.barmanObjectStore: migrate the overlays by hand",
-                        v.overlay_name().unwrap_or("root")
-                    )))
+                Some(s) => {
+                    let name = s.get_path(&["serverName"]).filter(|n| n.as_str().is_some());
+                    let rest = without_server_name(s);
+                    let same_rest = all_from(&rest, &source_file)
+                        && (same_tree(&rest, &base) || json_of(Some(&rest)) == json_of(Some(&base)));
+                    match name {
+                        Some(n) if same_rest && *n.span.file != *source_file => {
+                            if !patches.iter().any(|p| p.node.span == n.span) {
+                                patches.push(ServerNamePatch {
+                                    node: n,
+                                    value: n.as_str().unwrap_or_default().to_string(),
+                                });
+                            }
+                        }
+                        _ => return Err(by_hand()),
+                    }
                 }
                 None => {
                     return Err(ChangeError::refused(format!(
@@ -212,6 +254,58 @@ fn one_store_everywhere(db: &Database, cluster: &str, store: &Node) -> Result<()
             }
         }
     }
+    Ok(patches)
+}
+
+/// An overlay patch's `spec.backup.barmanObjectStore.serverName: X` becomes
+/// `spec.plugins: [{the plugin entry, serverName: X}]` (a list in a CRD
+/// patch replaces the base's, so the entry is written whole).
+fn server_name_patch_to_plugin(
+    files: &mut LocatedEdits<'_>,
+    patch: &ServerNamePatch<'_>,
+    object_store: &str,
+) -> Result<(), ChangeError> {
+    let (file, path) = files.locate(&patch.node.span, Shape::Scalar)?;
+    let hand = || ChangeError::AtFile {
+        file: file.clone(),
+        line: Some(patch.node.span.line),
+        message:
+            "this patch sets more than serverName under spec.backup: migrate the overlays by hand"
+                .to_string(),
+    };
+    let store_path = path.parent().ok_or_else(hand)?;
+    let backup_path = store_path.parent().ok_or_else(hand)?;
+    let spec_path = backup_path.parent().ok_or_else(hand)?;
+    let f = files.edit(&file)?;
+    let only = |p: &NodePath, key: &str| {
+        f.node(p)
+            .and_then(Node::as_map)
+            .is_some_and(|m| m.iter_str().map(|(k, _)| k).eq([key]))
+    };
+    if !only(&store_path, "serverName") || !only(&backup_path, "barmanObjectStore") {
+        return Err(hand());
+    }
+    if f.node(&spec_path.key("plugins")).is_some() {
+        return Err(hand());
+    }
+    let entry = NewNode::map([
+        ("name", NewNode::str(BARMAN_PLUGIN)),
+        ("isWALArchiver", NewNode::Plain("true".into())),
+        (
+            "parameters",
+            NewNode::map([
+                ("barmanObjectName", NewNode::str(object_store)),
+                ("serverName", NewNode::str(&patch.value)),
+            ]),
+        ),
+    ]);
+    f.insert_key(
+        &spec_path,
+        "plugins",
+        &NewNode::Seq(vec![entry]),
+        Position::After("backup".into()),
+    )?;
+    f.remove_key(&spec_path, "backup")?;
     Ok(())
 }
 
@@ -386,6 +480,34 @@ fn scheduled_backups_to_plugin(
     Ok(())
 }
 
+/// Removes the suppressions of the deprecation finding the migration just
+/// fixed (`# cnpg-dr: ignore[barman-object-store-deprecated] ...`, as
+/// `cnpg-dr new --backup native` writes them) that no longer sit above a
+/// `barmanObjectStore:` key: left behind, each would be an unused
+/// suppression. A comment that also names another rule stays.
+fn drop_stale_deprecation_suppressions(text: &str) -> String {
+    const IDS: [&str; 2] = ["barman-object-store-deprecated", "CDR701"];
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim_start();
+        let only_ours = t
+            .strip_prefix("# cnpg-dr: ignore[")
+            .and_then(|r| r.split_once(']'))
+            .is_some_and(|(ids, _)| ids.split(',').all(|id| IDS.contains(&id.trim())));
+        let next = lines[i + 1..]
+            .iter()
+            .map(|l| l.trim_start())
+            .find(|l| !l.starts_with('#') && !l.trim().is_empty());
+        let above_store = next.is_some_and(|l| l.starts_with("barmanObjectStore:"));
+        if only_ours && !above_store {
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 /// The migration of `db` to the Barman Cloud plugin, read through `fs`.
 pub fn plan(fs: &dyn FileSystem, db: &Database) -> Result<PluginMigration, ChangeError> {
     let active: Cluster<'_> = one_cluster(db.active(), "active overlay")?;
@@ -401,7 +523,7 @@ pub fn plan(fs: &dyn FileSystem, db: &Database) -> Result<PluginMigration, Chang
         )));
     };
     let cluster = active.name().to_string();
-    one_store_everywhere(db, &cluster, store)?;
+    let server_name_patches = one_store_everywhere(db, &cluster, store)?;
     let before = db
         .variants
         .iter()
@@ -448,12 +570,25 @@ pub fn plan(fs: &dyn FileSystem, db: &Database) -> Result<PluginMigration, Chang
     files.create(object_store_file(&os_path, &name, &from)?);
     list_in_kustomization(&mut files, &dir, "objectstore.yaml")?;
     cluster_to_plugin(&mut files, &file, &backup_path, &name, &write)?;
+    for patch in &server_name_patches {
+        server_name_patch_to_plugin(&mut files, patch, &name)?;
+    }
     let notes =
         recovery_sources_to_plugin(&mut files, db, &cluster, store, &name, namespace.as_deref())?;
     scheduled_backups_to_plugin(&mut files, db, &cluster)?;
 
     let mut changes = ChangeSet::new();
     files.changes(&mut changes);
+    let edited: Vec<(PathBuf, Option<String>, String)> = changes
+        .iter()
+        .map(|c| (c.path.clone(), c.before.clone(), c.after.clone()))
+        .collect();
+    for (path, before, after) in edited {
+        let cleaned = drop_stale_deprecation_suppressions(&after);
+        if cleaned != after {
+            changes.set(&path, before, cleaned);
+        }
+    }
     Ok(PluginMigration::Plan(PluginPlan {
         changes,
         cluster,
@@ -463,4 +598,18 @@ pub fn plan(fs: &dyn FileSystem, db: &Database) -> Result<PluginMigration, Chang
         notes,
         before,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_suppressions_of_the_fixed_deprecation_go() {
+        let text = "spec:\n  # cnpg-dr: ignore[barman-object-store-deprecated] native chosen\n  plugin:\n    name: x\n  # cnpg-dr: ignore[CDR701, CDR101] both\n  other: 1\n  # cnpg-dr: ignore[CDR701] still native\n  barmanObjectStore: {}\n";
+        assert_eq!(
+            drop_stale_deprecation_suppressions(text),
+            "spec:\n  plugin:\n    name: x\n  # cnpg-dr: ignore[CDR701, CDR101] both\n  other: 1\n  # cnpg-dr: ignore[CDR701] still native\n  barmanObjectStore: {}\n"
+        );
+    }
 }
