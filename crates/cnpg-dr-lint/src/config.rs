@@ -12,7 +12,7 @@ use cnpg_dr_core::yaml::{load_str, LoadLimits, Node, NodeKind, Span};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::finding::Severity;
-use crate::rules::Rule;
+use crate::rules::rule::Rule;
 
 /// The name of the configuration file.
 pub const FILE_NAME: &str = ".cnpg-dr.yaml";

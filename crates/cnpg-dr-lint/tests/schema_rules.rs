@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use cnpg_dr_core::discover::{discover, DiscoverOptions};
 use cnpg_dr_core::fs::{normalize, RealFs};
-use cnpg_dr_lint::rules::{schema, Settings};
+use cnpg_dr_lint::rules::{group, Settings};
 use cnpg_dr_lint::{runner, Finding};
 use serde_json::Value;
 
@@ -19,7 +19,7 @@ fn workspace() -> PathBuf {
 
 fn lint(dir: &Path, settings: &Settings) -> Vec<Finding> {
     let repo = discover(&RealFs, dir, &DiscoverOptions::default());
-    runner::run(&repo, &schema::rules(), settings)
+    runner::run(&repo, &group("schema"), settings)
 }
 
 fn show(findings: &[Finding]) -> Vec<String> {

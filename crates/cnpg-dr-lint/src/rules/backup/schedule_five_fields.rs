@@ -1,7 +1,7 @@
 use cnpg_dr_core::cnpg::ScheduledBackup;
 
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// A ScheduledBackup with a classic 5-field cron, or one CNPG cannot parse.
 pub struct ScheduleFiveFields;

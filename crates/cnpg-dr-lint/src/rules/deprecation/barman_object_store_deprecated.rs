@@ -1,7 +1,6 @@
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
-
 use super::{database_arg, key_node, version_words};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// In-tree Barman Cloud (`barmanObjectStore`), deprecated since CNPG 1.26.
 pub struct BarmanObjectStoreDeprecated;
@@ -126,7 +125,7 @@ impl Rule for BarmanObjectStoreDeprecated {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::Settings;
+    use crate::rules::rule::Settings;
     use crate::runner;
     use cnpg_dr_core::discover::{discover, DiscoverOptions};
     use cnpg_dr_core::fs::MemFs;

@@ -1,9 +1,9 @@
 use cnpg_dr_core::cnpg::Cluster;
 use cnpg_dr_core::discover::Variant;
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, RuleMeta, Severity};
 use crate::rules::lineage::Place;
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// A point-in-time recovery: the target must be inside the archived WAL, well formed, past, zoned.
 pub struct TargetTime;
