@@ -17,4 +17,5 @@ pub mod lineage;
 pub mod progress;
 pub mod scaffold;
 pub mod schema;
+pub mod time;
 pub mod yaml;
