@@ -17,5 +17,6 @@ pub mod lineage;
 pub mod progress;
 pub mod scaffold;
 pub mod schema;
+pub mod suggest;
 pub mod time;
 pub mod yaml;
