@@ -171,10 +171,6 @@ fn scalar<'a>(node: &'a Node, what: &str) -> Result<&'a str, ConfigError> {
 
 /// A CloudNativePG version that exists or may soon: 1.15 (the first
 /// open-source release) to a few minors past the newest bundled CRDs.
-fn plausible_version((major, minor): (u32, u32)) -> bool {
-    major == 1 && (15..=39).contains(&minor)
-}
-
 fn parse_version(text: &str) -> Option<(u32, u32)> {
     let (major, minor) = text.trim().split_once('.')?;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
@@ -291,7 +287,7 @@ impl Config {
                             ),
                         )
                     })?;
-                    if !plausible_version(version) {
+                    if !cnpg_dr_core::cnpg::versions::plausible(version) {
                         let (major, minor) = version;
                         let hint = if major == 1 && minor < 10 {
                             format!(" (did you mean \"1.{minor}0\"?)")

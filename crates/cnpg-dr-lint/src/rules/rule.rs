@@ -27,8 +27,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            // The newest version the bundled CRDs describe.
-            cnpg_version: (1, 30),
+            cnpg_version: cnpg_dr_core::cnpg::versions::NEWEST,
             now_unix: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64),

@@ -5,10 +5,9 @@ use crate::rules::rule::{Rule, VariantContext};
 /// In-tree Barman Cloud (`barmanObjectStore`), deprecated since CNPG 1.26.
 pub struct BarmanObjectStoreDeprecated;
 
-/// The first version that deprecates the in-tree support.
-const DEPRECATED: (u32, u32) = (1, 26);
-/// The version its removal is scheduled for.
-const REMOVED: (u32, u32) = (1, 31);
+use cnpg_dr_core::cnpg::versions::{
+    BARMAN_OBJECT_STORE_DEPRECATED as DEPRECATED, BARMAN_OBJECT_STORE_REMOVED as REMOVED,
+};
 
 pub static META: RuleMeta = RuleMeta {
     id: "CDR701",

@@ -7,8 +7,7 @@ use crate::rules::rule::{Rule, VariantContext};
 /// `monitoring.enablePodMonitor` and its relabeling fields, deprecated since CNPG 1.26.2 / 1.27.1.
 pub struct PodMonitorDeprecated;
 
-/// The first minor version that deprecates the fields (1.26.2 and 1.27.1).
-const DEPRECATED: (u32, u32) = (1, 26);
+use cnpg_dr_core::cnpg::versions::POD_MONITOR_DEPRECATED as DEPRECATED;
 
 pub static META: RuleMeta = RuleMeta {
     id: "CDR703",
