@@ -6,42 +6,19 @@
 //! those two (vaultwarden reads and writes the same lineage, and its
 //! ScheduledBackup has a 5-field cron).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Output;
 
 use serde_json::Value;
 
 mod common;
-use common::{copy_dir, json};
+use common::{cnpg_dr_in, copy_dir, json, stderr, stdout, workspace, TempRepo};
 
 const VAULTWARDEN: &str = "testdata/demo/infrastructure/database/cloudnative-pg/vaultwarden";
 const SCHEDULE: &str = "base/scheduled-backup.yaml";
 const RECOVERY_PATCH: &str = "overlays/recovery/bootstrap-patch.yaml";
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn cnpg_dr_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cnpg-dr"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
 fn cnpg_dr(args: &[&str]) -> Output {
     cnpg_dr_in(&workspace(), args)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn findings(doc: &Value) -> &Vec<Value> {
@@ -63,26 +40,7 @@ fn located(doc: &Value, rule: &str) -> Vec<(String, u64, u64)> {
         .collect()
 }
 
-/// A repository in a temporary directory (with a `.git` so that configuration
-/// lookup stops there), removed when dropped.
-struct TempRepo {
-    root: PathBuf,
-}
-
-static NEXT: AtomicUsize = AtomicUsize::new(0);
-
 impl TempRepo {
-    fn new() -> TempRepo {
-        let root = std::env::temp_dir().join(format!(
-            "cnpg-dr-cli-lint-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join(".git")).unwrap();
-        TempRepo { root }
-    }
-
     /// A repository holding a copy of the demo's vaultwarden database.
     fn vaultwarden() -> TempRepo {
         let repo = TempRepo::new();
@@ -91,20 +49,6 @@ impl TempRepo {
             &repo.root.join("vaultwarden"),
         );
         repo
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.root.join(rel)
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let p = self.path(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-
-    fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.path(rel)).unwrap()
     }
 
     /// Replaces the one line of a file that contains `needle`.
@@ -130,12 +74,6 @@ impl TempRepo {
 
     fn lint_json(&self, args: &[&str]) -> Value {
         json(&self.lint(&[&["--format", "json"], args].concat()))
-    }
-}
-
-impl Drop for TempRepo {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
     }
 }
 

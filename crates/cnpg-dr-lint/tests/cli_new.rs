@@ -8,35 +8,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use cnpg_dr_core::yaml::{load_str, LoadLimits, Node};
 use serde_json::Value;
 
 mod common;
-use common::copy_dir;
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn cnpg_dr_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cnpg-dr"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{cnpg_dr_in, copy_dir, stderr, stdout, workspace, TempRepo};
 
 /// The arguments that every scaffold needs and has no default for.
 const REQUIRED: [&str; 4] = [
@@ -46,43 +24,7 @@ const REQUIRED: [&str; 4] = [
     "ClusterSecretStore/vault",
 ];
 
-/// A temporary repository (with `.git`, so configuration lookup stops there).
-struct TempRepo {
-    root: PathBuf,
-}
-
-static NEXT: AtomicUsize = AtomicUsize::new(0);
-
 impl TempRepo {
-    fn new() -> TempRepo {
-        let root = std::env::temp_dir().join(format!(
-            "cnpg-dr-cli-new-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join(".git")).unwrap();
-        TempRepo { root }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.root.join(rel)
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let p = self.path(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-
-    fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        cnpg_dr_in(&self.root, args)
-    }
-
     fn new_db(&self, args: &[&str]) -> Output {
         let out = self.run(&[&["new"], args].concat());
         assert!(
@@ -95,7 +37,7 @@ impl TempRepo {
     }
 
     /// Every file under `rel` (relative to it) with its content.
-    fn files(&self, rel: &str) -> BTreeMap<String, String> {
+    fn texts_under(&self, rel: &str) -> BTreeMap<String, String> {
         let base = self.path(rel);
         let mut out = BTreeMap::new();
         let mut stack = vec![base.clone()];
@@ -155,12 +97,6 @@ impl TempRepo {
     }
 }
 
-impl Drop for TempRepo {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
 fn cases() -> Vec<(String, Vec<String>, PathBuf)> {
     let dir = workspace().join("testdata/scaffold");
     let mut out = Vec::new();
@@ -215,7 +151,7 @@ fn every_case_lints_clean_renders_like_kubectl_and_is_yaml() {
             assert_eq!(stdout(&out), expected, "{case}{root}");
         }
 
-        let files = repo.files(name);
+        let files = repo.texts_under(name);
         assert!(files.len() >= 9, "{case}: {:?}", files.keys());
         for (path, text) in &files {
             let docs = load_str(text, Arc::from(Path::new(path)), &LoadLimits::default())
@@ -441,7 +377,7 @@ fn an_existing_directory_is_left_alone_without_force() {
     let repo = TempRepo::new();
     repo.write("paperless/base/cluster.yaml", "# mine\n");
     repo.write("paperless/notes.md", "keep\n");
-    let before = repo.files("paperless");
+    let before = repo.texts_under("paperless");
     let out = repo.run(&[&["new", "paperless"], &REQUIRED[..]].concat());
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -449,7 +385,7 @@ fn an_existing_directory_is_left_alone_without_force() {
         "{}",
         stderr(&out)
     );
-    assert_eq!(repo.files("paperless"), before);
+    assert_eq!(repo.texts_under("paperless"), before);
     // Nor does a dry run pretend it would work.
     let out = repo.run(&[&["new", "paperless", "--dry-run"], &REQUIRED[..]].concat());
     assert_eq!(out.status.code(), Some(2));
@@ -478,7 +414,7 @@ fn force_replaces_the_whole_directory() {
         .read("paperless/base/cluster.yaml")
         .contains("kind: Cluster"));
     let fresh = TempRepo::new().files_after_new();
-    assert_eq!(repo.files("paperless"), fresh);
+    assert_eq!(repo.texts_under("paperless"), fresh);
     let leftovers: Vec<String> = std::fs::read_dir(&repo.root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -491,7 +427,7 @@ impl TempRepo {
     /// The files of a fresh `new paperless` (the REQUIRED values) in this repository.
     fn files_after_new(&self) -> BTreeMap<String, String> {
         self.new_db(&[&["paperless"], &REQUIRED[..]].concat());
-        self.files("paperless")
+        self.texts_under("paperless")
     }
 }
 

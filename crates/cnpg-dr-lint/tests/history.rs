@@ -3,12 +3,9 @@
 //! working tree is the linted state; commits are the history.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Command;
 use std::time::Instant;
 
-use gix::objs::tree::{Entry, EntryKind};
-use gix::ObjectId;
 use serde_json::Value;
 
 use cnpg_dr_core::discover::{discover, DiscoverOptions};
@@ -19,105 +16,9 @@ use cnpg_dr_lint::{registry, Finding};
 
 mod common;
 use common::copy_dir;
-
-/// A Git repository in a temporary directory, removed when dropped.
-struct Fixture {
-    root: PathBuf,
-    repo: gix::Repository,
-    time: i64,
-}
-
-static NEXT: AtomicUsize = AtomicUsize::new(0);
+use common::git::GitRepo as Fixture;
 
 impl Fixture {
-    fn new() -> Fixture {
-        let root = std::env::temp_dir().join(format!(
-            "cnpg-dr-history-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
-        let repo = gix::init(&root).unwrap();
-        Fixture {
-            root,
-            repo,
-            time: 1_700_000_000,
-        }
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let p = self.root.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-
-    /// Replaces `from` by `to` in a file (exactly one occurrence).
-    fn replace(&self, rel: &str, from: &str, to: &str) {
-        let p = self.root.join(rel);
-        let text = std::fs::read_to_string(&p).unwrap();
-        assert_eq!(text.matches(from).count(), 1, "{rel}: {from:?}");
-        std::fs::write(p, text.replace(from, to)).unwrap();
-    }
-
-    fn tree(&self, dir: &Path) -> ObjectId {
-        let mut tree = gix::objs::Tree::empty();
-        let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap())
-            .filter(|e| e.file_name() != ".git")
-            .collect();
-        entries.sort_by_key(|e| e.file_name());
-        for e in entries {
-            let (mode, oid) = if e.file_type().unwrap().is_dir() {
-                (EntryKind::Tree.into(), self.tree(&e.path()))
-            } else {
-                let bytes = std::fs::read(e.path()).unwrap();
-                (
-                    EntryKind::Blob.into(),
-                    self.repo.write_blob(bytes).unwrap().detach(),
-                )
-            };
-            tree.entries.push(Entry {
-                mode,
-                filename: e.file_name().to_str().unwrap().into(),
-                oid,
-            });
-        }
-        tree.entries.sort();
-        self.repo.write_object(&tree).unwrap().detach()
-    }
-
-    /// Commits the whole working tree on HEAD; returns the commit id.
-    fn commit(&mut self, message: &str) -> String {
-        let tree = self.tree(&self.root.clone());
-        self.time += 3600;
-        let time = format!("{} +0000", self.time);
-        let sig = gix::actor::SignatureRef {
-            name: "Operator".into(),
-            email: "ops@example.invalid".into(),
-            time: &time,
-        };
-        let parents: Vec<ObjectId> = self
-            .repo
-            .head_id()
-            .map(|id| vec![id.detach()])
-            .unwrap_or_default();
-        self.repo
-            .commit_as(sig, sig, "HEAD", message, tree, parents)
-            .unwrap()
-            .to_string()
-    }
-
-    fn cnpg_dr(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_cnpg-dr"))
-            .args(args)
-            .current_dir(&self.root)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("the binary runs")
-    }
-
     /// `lint --format json --base REV`, as a process.
     fn lint_json(&self, base: &str) -> Value {
         let out = self.cnpg_dr(&["lint", "--format", "json", "--base", base]);
@@ -145,12 +46,6 @@ impl Fixture {
         )
         .unwrap();
         runner::run_history(&repo, &registry(), &Default::default(), &history, &RealFs)
-    }
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
     }
 }
 
