@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub mod git;
+pub mod lint;
 
 /// The test binary's name, so temporary repositories of parallel test files differ.
 fn prefix() -> String {
