@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub mod git;
 pub mod lint;
+pub mod new;
 
 /// The test binary's name, so temporary repositories of parallel test files differ.
 fn prefix() -> String {
