@@ -3,6 +3,8 @@
 //! file imports from here and from `crate::finding`, never from the registry,
 //! so the catalogue has no import circle.
 
+use std::path::Path;
+
 use cnpg_dr_core::cnpg::Cluster;
 use cnpg_dr_core::discover::{Database, Repository, Variant};
 use cnpg_dr_core::history::{ClusterState, DatabaseHistory, History};
@@ -70,11 +72,7 @@ pub fn repository_finding(
 impl VariantContext<'_> {
     /// `file:line:col` of a span, relative to the database directory, for messages.
     pub fn at(&self, span: &Span) -> String {
-        let file = span
-            .file
-            .strip_prefix(&self.database.dir)
-            .unwrap_or(&span.file);
-        format!("{}:{}:{}", file.display(), span.line, span.column)
+        location(&self.database.dir, span)
     }
 
     /// A finding about this variant, with the rule's default severity.
@@ -91,6 +89,12 @@ impl VariantContext<'_> {
             ..Finding::new(meta, span, message)
         }
     }
+}
+
+/// `file:line:col` of a span, the file relative to `dir` when it lies inside.
+fn location(dir: &Path, span: &Span) -> String {
+    let file = span.file.strip_prefix(dir).unwrap_or(&span.file);
+    format!("{}:{}:{}", file.display(), span.line, span.column)
 }
 
 /// A rule. Most rules look at one rendered variant of one database; some look
@@ -152,11 +156,7 @@ impl<'a> HistoryContext<'a> {
 
     /// `file:line:col` of a span, relative to the database directory, for messages.
     pub fn at(&self, span: &Span) -> String {
-        let file = span
-            .file
-            .strip_prefix(&self.database.dir)
-            .unwrap_or(&span.file);
-        format!("{}:{}:{}", file.display(), span.line, span.column)
+        location(&self.database.dir, span)
     }
 
     /// The version after the newest one of `lineage`'s prefix that this
