@@ -16,6 +16,19 @@ pub(crate) mod go_yaml;
 pub mod rfc3339;
 pub mod target_time;
 
+/// Where a `.fraction` starting at `at` ends: `at` itself when there is no
+/// `.`, None when the `.` has no digit after it.
+pub(crate) fn fraction_end(b: &[u8], at: usize) -> Option<usize> {
+    if b.get(at) != Some(&b'.') {
+        return Some(at);
+    }
+    let digits = b[at + 1..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    (digits > 0).then_some(at + 1 + digits)
+}
+
 /// Whether a year is a leap year (proleptic Gregorian).
 pub fn is_leap(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0

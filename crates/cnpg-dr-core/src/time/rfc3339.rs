@@ -2,7 +2,7 @@
 //! what `plan --target-time` asks for so a restore never depends on the
 //! server's zone. A leap second (`:60`) is admitted, as RFC 3339 does.
 
-use super::{days_from_civil, days_in_month};
+use super::{days_from_civil, days_in_month, fraction_end};
 
 /// Why a text is not RFC 3339 with a zone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,17 +35,7 @@ pub fn parse_zoned(s: &str) -> Result<i64, Rfc3339Error> {
     if day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
         return Err(Rfc3339Error::Format);
     }
-    let mut rest = 19;
-    if b.get(rest) == Some(&b'.') {
-        let digits = b[rest + 1..]
-            .iter()
-            .take_while(|c| c.is_ascii_digit())
-            .count();
-        if digits == 0 {
-            return Err(Rfc3339Error::Format);
-        }
-        rest += 1 + digits;
-    }
+    let rest = fraction_end(b, 19).ok_or(Rfc3339Error::Format)?;
     let offset = match &b[rest..] {
         b"Z" | b"z" => 0,
         b"" => return Err(Rfc3339Error::NoZone),

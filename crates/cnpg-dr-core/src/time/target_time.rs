@@ -5,7 +5,7 @@
 //! (Go's `time.Date` normalises them); PostgreSQL then refuses them, so the
 //! ranges it enforces are checked too.
 
-use super::{days_from_civil, days_in_month};
+use super::{days_from_civil, days_in_month, fraction_end};
 
 /// A parsed targetTime.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,17 +159,7 @@ fn parse_go(s: &str) -> Option<Fields> {
         second: two(b, 17)?,
         ..Fields::default()
     };
-    let mut rest = 19;
-    if b.get(rest) == Some(&b'.') {
-        let digits = b[rest + 1..]
-            .iter()
-            .take_while(|c| c.is_ascii_digit())
-            .count();
-        if digits == 0 {
-            return None;
-        }
-        rest += 1 + digits;
-    }
+    let rest = fraction_end(b, 19)?;
     match b.get(rest) {
         None => {}
         Some(b'Z') if rest + 1 == b.len() => f.zoned = true,
