@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub mod git;
+pub mod history;
 pub mod lint;
 pub mod new;
 
