@@ -1,7 +1,7 @@
 //! Dates and times, in one place: the proleptic Gregorian calendar, and each
 //! text format a time reaches cnpg-dr in, read by one parser per format.
 //!
-//! - [`go_yaml`]: the timestamps go-yaml (so kustomize) recognises in plain
+//! - `go_yaml`: the timestamps go-yaml (so kustomize) recognises in plain
 //!   YAML scalars, and how Go's `encoding/json` prints them.
 //! - [`target_time`]: CNPG's `ParseTargetTime` for
 //!   `bootstrap.recovery.recoveryTarget.targetTime` (lib/pq style first, then

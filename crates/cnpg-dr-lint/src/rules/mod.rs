@@ -1,5 +1,5 @@
 //! The rule catalogue: one file per rule, grouped by concern, registered in
-//! one table ([`catalogue!`] below). Ids are stable: never reused, never
+//! one table (`catalogue!` below). Ids are stable: never reused, never
 //! renumbered, and the table is checked when the crate compiles.
 //!
 //! Rule files import from [`rule`], [`helpers`] and `crate::finding`, never
