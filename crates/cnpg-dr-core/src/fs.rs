@@ -358,6 +358,16 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// A `/`-separated relative path as Argo CD and discovery compare them:
+/// without `./`, empty segments or a trailing `/`; the root itself is the
+/// empty string.
+pub fn clean_slash_path(path: &str) -> String {
+    path.split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 fn not_found(path: &Path) -> io::Error {
     io::Error::new(
         io::ErrorKind::NotFound,
@@ -413,6 +423,16 @@ impl FileSystem for MemFs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slash_paths_lose_dots_and_empty_segments() {
+        assert_eq!(clean_slash_path("./apps//db/"), "apps/db");
+        assert_eq!(clean_slash_path("apps/./db"), "apps/db");
+        assert_eq!(clean_slash_path("."), "");
+        assert_eq!(clean_slash_path(""), "");
+        // `..` is kept: Argo CD does not resolve it either.
+        assert_eq!(clean_slash_path("a/../b"), "a/../b");
+    }
 
     /// A scratch directory under the system's temporary directory, removed on drop.
     struct Scratch(PathBuf);

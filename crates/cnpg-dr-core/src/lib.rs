@@ -20,4 +20,6 @@ pub mod progress;
 pub mod recover;
 pub mod scaffold;
 pub mod schema;
+pub mod suggest;
+pub mod time;
 pub mod yaml;

@@ -305,39 +305,18 @@ fn a_failing_write_leaves_every_original_untouched() {
 /// is never proposed again: plan reads the history in-process.
 #[test]
 fn plan_skips_lineages_written_earlier_in_history() {
-    let root = std::env::temp_dir().join(format!("cnpg-dr-plan-history-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let db = root.join("paperless");
-    copy_dir(&workspace().join(DEMO).join(DBS).join("paperless"), &db);
-    let git = |args: &[&str]| {
-        let ok = std::process::Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
-            .args(args)
-            .current_dir(&root)
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false);
-        assert!(ok, "git {args:?}");
-    };
-    let cluster = db.join("base/cluster.yaml");
-    let set = |from: &str, to: &str| {
-        let text = std::fs::read_to_string(&cluster).unwrap();
-        std::fs::write(&cluster, text.replace(from, to)).unwrap();
-    };
-    git(&["init", "-q"]);
-    git(&["add", "."]);
-    git(&["commit", "-q", "-m", "v2"]);
-    set("paperless-database-v2", "paperless-database-v5");
-    git(&["commit", "-q", "-am", "v5 by mistake"]);
-    set("paperless-database-v5", "paperless-database-v2");
-    git(&["commit", "-q", "-am", "back to v2"]);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cnpg-dr"))
-        .args(["plan", "paperless"])
-        .current_dir(&root)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs");
-    let _ = std::fs::remove_dir_all(&root);
+    let mut repo = git::GitRepo::new();
+    copy_dir(
+        &workspace().join(DEMO).join(DBS).join("paperless"),
+        &repo.root.join("paperless"),
+    );
+    const CLUSTER: &str = "paperless/base/cluster.yaml";
+    repo.commit("v2");
+    repo.replace(CLUSTER, "paperless-database-v2", "paperless-database-v5");
+    repo.commit("v5 by mistake");
+    repo.replace(CLUSTER, "paperless-database-v5", "paperless-database-v2");
+    repo.commit("back to v2");
+    let out = repo.cnpg_dr(&["plan", "paperless"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

@@ -25,7 +25,7 @@ fn lint(dir: &Path, id: &str) -> (Vec<Finding>, usize, Sources) {
 /// History rules (CDR9xx) compare the working tree with a Git revision:
 /// their fixtures are Git repositories, built by tests/history.rs.
 fn static_rules() -> Vec<&'static dyn cnpg_dr_lint::Rule> {
-    let history: Vec<&str> = cnpg_dr_lint::rules::history::rules()
+    let history: Vec<&str> = cnpg_dr_lint::rules::group("history")
         .iter()
         .map(|r| r.meta().id)
         .collect();

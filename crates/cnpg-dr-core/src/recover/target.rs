@@ -51,68 +51,18 @@ impl RecoveryTarget {
     }
 }
 
-/// Validates a `--target-time`: RFC 3339 with an explicit zone (`Z` or `±hh:mm`).
+/// Validates a `--target-time`: RFC 3339 with an explicit zone (`Z` or
+/// `±hh:mm`), read by the one RFC 3339 reader ([`crate::time::rfc3339`]).
 pub fn valid_target_time(s: &str) -> Result<(), String> {
-    let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
-        let part = s.get(r)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
-    };
-    let bad = || {
-        format!("--target-time {s:?} is not RFC 3339 with a zone (e.g. 2025-06-01T03:00:00Z or 2025-06-01T05:00:00+02:00)")
-    };
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
-        return Err(bad());
-    }
-    let (Some(year), Some(month), Some(day)) = (digits(0..4), digits(5..7), digits(8..10)) else {
-        return Err(bad());
-    };
-    if b[13] != b':' || b[16] != b':' {
-        return Err(bad());
-    }
-    let (Some(h), Some(m), Some(sec)) = (digits(11..13), digits(14..16), digits(17..19)) else {
-        return Err(bad());
-    };
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return Err(bad()),
-    };
-    if day == 0 || day > days || h > 23 || m > 59 || sec > 60 {
-        return Err(bad());
-    }
-    let mut rest = &s[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if n == 0 {
-            return Err(bad());
-        }
-        rest = &frac[n..];
-    }
-    match rest {
-        "Z" | "z" => Ok(()),
-        "" => Err(format!(
+    use crate::time::rfc3339::{parse_zoned, Rfc3339Error};
+    match parse_zoned(s) {
+        Ok(_) => Ok(()),
+        Err(Rfc3339Error::NoZone) => Err(format!(
             "--target-time {s:?} has no time zone: add Z (UTC) or an offset such as +02:00, so the restore does not depend on the server's zone"
         )),
-        zone => {
-            let zb = zone.as_bytes();
-            let ok = zb.len() == 6
-                && matches!(zb[0], b'+' | b'-')
-                && zb[3] == b':'
-                && zone[1..3].parse::<u32>().is_ok_and(|h| h <= 23)
-                && zone[4..6].parse::<u32>().is_ok_and(|m| m <= 59)
-                && zone[1..3].bytes().chain(zone[4..6].bytes()).all(|c| c.is_ascii_digit());
-            if ok {
-                Ok(())
-            } else {
-                Err(bad())
-            }
-        }
+        Err(Rfc3339Error::Format) => Err(format!(
+            "--target-time {s:?} is not RFC 3339 with a zone (e.g. 2025-06-01T03:00:00Z or 2025-06-01T05:00:00+02:00)"
+        )),
     }
 }
 

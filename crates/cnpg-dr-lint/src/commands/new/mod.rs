@@ -28,10 +28,10 @@ use crate::cli::{BackupShapeArg, NewArgs};
 use crate::diagnostic::{config_error, display_path};
 use crate::term::write_stdout;
 
-/// The first CNPG version that deprecates in-tree Barman Cloud.
-const NATIVE_DEPRECATED: (u32, u32) = (1, 26);
-/// The CNPG version that removes it.
-const NATIVE_REMOVED: (u32, u32) = (1, 31);
+use cnpg_dr_core::cnpg::versions::{
+    BARMAN_OBJECT_STORE_DEPRECATED as NATIVE_DEPRECATED,
+    BARMAN_OBJECT_STORE_REMOVED as NATIVE_REMOVED, NEWEST,
+};
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
@@ -114,7 +114,7 @@ pub fn run(args: &NewArgs) -> ExitCode {
         .over(neighbours)
         .over(Choices::builtin());
 
-    let cnpg_version = config.cnpg_version.unwrap_or((1, 30));
+    let cnpg_version = config.cnpg_version.unwrap_or(NEWEST);
     if choices.backup == Some(BackupShape::Native) {
         if cnpg_version >= NATIVE_REMOVED {
             return fail(format!(

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use crate::cnpg::Cluster;
 use crate::fs::{normalize, CachedFs, FileSystem};
@@ -16,6 +16,11 @@ use crate::progress::{NoProgress, Phase, Progress};
 use crate::yaml::{load_str, LoadLimits, Node};
 
 use rayon::prelude::*;
+
+mod index;
+
+pub(crate) use index::database_rels;
+pub use index::RepositoryIndex;
 
 /// One way a database directory renders: as it is, or with the flag moved to a dormant overlay.
 #[derive(Debug)]
@@ -79,47 +84,6 @@ pub struct Repository {
     /// Lookups built on first use (rules ask the same questions for every
     /// database: a scan per question would be quadratic in the repository).
     pub index: RepositoryIndex,
-}
-
-/// See [`Repository::index`]. Filled lazily from the other fields, which
-/// must not change afterwards.
-#[derive(Debug, Default)]
-pub struct RepositoryIndex {
-    kustomization_dirs: OnceLock<HashSet<PathBuf>>,
-    candidate_dirs: OnceLock<Vec<String>>,
-    database_rels: OnceLock<Vec<(String, usize)>>,
-}
-
-impl Repository {
-    /// True when discovery parsed a kustomization file in `dir`.
-    pub fn has_kustomization_in(&self, dir: &Path) -> bool {
-        self.index
-            .kustomization_dirs
-            .get_or_init(|| {
-                self.kustomizations
-                    .iter()
-                    .filter_map(|k| k.file.parent().map(Path::to_path_buf))
-                    .collect()
-            })
-            .contains(dir)
-    }
-
-    /// Every kustomization and database directory, relative to the root,
-    /// sorted: what a Git directory generator may produce.
-    pub fn candidate_dirs(&self) -> &[String] {
-        self.index
-            .candidate_dirs
-            .get_or_init(|| crate::argocd::compute_candidate_dirs(self))
-    }
-
-    /// The database directories relative to the root, sorted, each with its
-    /// index in `databases`.
-    pub fn database_rels(&self) -> &[(String, usize)] {
-        self.index.database_rels.get_or_init(|| {
-            let dirs: Vec<PathBuf> = self.databases.iter().map(|d| d.dir.clone()).collect();
-            crate::argocd::database_rels(&self.root, &dirs)
-        })
-    }
 }
 
 /// Options of a walk.
