@@ -61,6 +61,7 @@ pub enum EntryKind {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RealFs;
 
+#[allow(clippy::disallowed_methods)] // the real filesystem adapter: the one place that reads the disk
 impl FileSystem for RealFs {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         std::fs::read(path)
@@ -244,6 +245,11 @@ impl Sources {
         }
     }
 
+    /// True when `path` was read (whatever its encoding).
+    pub fn contains(&self, path: &Path) -> bool {
+        self.texts.contains_key(path)
+    }
+
     /// The paths whose text is kept, in no order.
     pub fn paths(&self) -> impl Iterator<Item = &Path> {
         self.texts.keys().map(PathBuf::as_path)
@@ -420,6 +426,7 @@ impl FileSystem for MemFs {
     }
 }
 
+#[allow(clippy::disallowed_methods)] // the tests compare the cache with the real disk
 #[cfg(test)]
 mod tests {
     use super::*;

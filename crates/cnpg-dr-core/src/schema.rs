@@ -527,4 +527,5 @@ fn files_under(fs: &dyn FileSystem, dir: &Path) -> Vec<PathBuf> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // the tests build real directories
 mod tests;

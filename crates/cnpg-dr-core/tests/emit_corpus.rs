@@ -13,6 +13,7 @@
 //!   string;
 //! * mapping keys are strings in the JSON kustomize prints, whatever
 //!   yaml-rust2 makes of their text.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::fs;
 use std::path::{Path, PathBuf};

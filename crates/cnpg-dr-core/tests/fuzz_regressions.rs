@@ -2,6 +2,7 @@
 //! reproducers and a minimized handful of the fuzz corpus) through the same
 //! harness the `cargo fuzz` target calls, so `cargo test` re-checks them
 //! without cargo-fuzz or a nightly compiler. See docs/fuzzing.md.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::path::{Path, PathBuf};
 

@@ -1,4 +1,5 @@
 //! Bad input gives a clear, located error and never a panic.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::path::Path;
 

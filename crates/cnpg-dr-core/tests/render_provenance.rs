@@ -1,4 +1,5 @@
 //! Every value of a rendered resource knows the file and line that set it.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::path::Path;
 

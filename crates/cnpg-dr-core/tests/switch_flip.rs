@@ -6,6 +6,7 @@
 //! text (regenerate with scripts/regen-switch-flip.sh).
 //!
 //! `UPDATE_SWITCH_FLIP=1` rewrites the `.flipped` files; review them.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::path::{Path, PathBuf};
 

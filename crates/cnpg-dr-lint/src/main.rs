@@ -1,4 +1,7 @@
 //! `cnpg-dr`: lint, render and plan CloudNativePG disaster recovery in GitOps repositories.
+// The commands work on the real disk (they resolve paths, write atomically,
+// generate pages); the library and the rules may not (clippy.toml).
+#![allow(clippy::disallowed_methods)]
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

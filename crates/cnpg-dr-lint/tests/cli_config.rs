@@ -5,6 +5,7 @@
 //! CDR401, the suppression meta-rules, and the demo's deliberate mistakes for
 //! those two (vaultwarden reads and writes the same lineage, and its
 //! ScheduledBackup has a 5-field cron).
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use serde_json::Value;
 

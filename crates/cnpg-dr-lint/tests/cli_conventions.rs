@@ -2,6 +2,7 @@
 //! colors (`--color`, NO_COLOR, CLICOLOR_FORCE) on every stream, a reader
 //! that closes the pipe early, the documented exit codes, and nothing but
 //! the output on stderr when it is not a terminal.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 mod common;
 

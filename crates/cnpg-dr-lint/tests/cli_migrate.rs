@@ -2,6 +2,7 @@
 //! demo databases in temporary repositories. The backup target is checked
 //! independently of the command: rendered before and after with the core
 //! renderer, resolved through the ObjectStore for the plugin shape.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::collections::BTreeMap;
 use std::path::Path;

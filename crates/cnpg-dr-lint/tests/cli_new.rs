@@ -5,6 +5,7 @@
 //! arguments (one a line, the name first) and `rendered/` what `kubectl
 //! kustomize` prints for the directory and both overlays
 //! (`scripts/regen-scaffold-rendered.sh` writes them).
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

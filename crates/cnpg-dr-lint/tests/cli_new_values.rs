@@ -1,6 +1,7 @@
 //! `cnpg-dr new`, run as a real process in temporary repositories: where its
 //! values come from (configuration, flags, a neighbouring database, prompts)
 //! and how a bad one is refused.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::process::Command;
 

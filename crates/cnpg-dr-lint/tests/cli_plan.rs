@@ -1,6 +1,7 @@
 //! `cnpg-dr plan`, run as a real process on copies of demo databases in
 //! temporary repositories (with the demo's Argo CD ApplicationSet, so the
 //! runbook names the application).
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::path::Path;
 

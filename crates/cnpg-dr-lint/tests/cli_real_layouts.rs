@@ -4,6 +4,7 @@
 //! overlay-layout database with an oddly indented DR switch. Nothing in it is
 //! wrong, so lint must pass, say once that the Helm root was not checked, and
 //! status must list every Cluster.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,4 +1,5 @@
 //! `cnpg-dr completions` and `cnpg-dr man`, run as a real process.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! `cnpg-dr status`, run as a real process on the demo repository.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

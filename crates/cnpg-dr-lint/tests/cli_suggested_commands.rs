@@ -4,6 +4,7 @@
 //! help texts, runs it from the same directory, and checks that it does what
 //! the text says (a `render` of a broken root reproduces the failure, a
 //! `migrate` prints the change it would make).
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 mod common;
 

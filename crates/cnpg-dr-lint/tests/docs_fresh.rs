@@ -1,4 +1,5 @@
 //! docs/rules/ must match the rule docs: regenerate with `cargo run --bin cnpg-dr -- docs`.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::path::Path;
 

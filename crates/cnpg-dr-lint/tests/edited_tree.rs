@@ -1,6 +1,7 @@
 //! `plan --write` and `migrate --write` lint the edited tree in memory
 //! before writing. Findings, suppressions and snippets must come from that
 //! edited text, never from the file still on disk.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use cnpg_dr_core::edit::ChangeSet;
 use cnpg_dr_core::fs::RealFs;

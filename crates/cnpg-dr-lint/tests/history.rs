@@ -2,6 +2,7 @@
 //! built in temporary directories with gix (no `git` binary needed). The
 //! working tree is the linted state; commits are the history. (How the
 //! history is read, and what `--base` costs: history_base.rs.)
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use serde_json::Value;
 

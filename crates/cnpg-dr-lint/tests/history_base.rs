@@ -1,6 +1,7 @@
 //! `lint --base REV` and `plan` reading Git history: progress, which commits
 //! are rendered, base errors, timing. The repositories are built with gix
 //! (no `git` binary needed); the rules' findings are tested in history.rs.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

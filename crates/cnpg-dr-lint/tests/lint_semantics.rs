@@ -1,6 +1,7 @@
 //! Whole-repository properties of `cnpg-dr lint`: correct repositories lint
 //! clean in both backup shapes and both modes, findings point at the source
 //! line that set the value, and unresolved substitution variables are unknowns.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

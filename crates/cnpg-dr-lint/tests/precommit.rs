@@ -15,6 +15,7 @@
 //! binary's speed), offline (the crates are already in cargo's cache: the
 //! tests themselves were built from them). pre-commit's own cache is a
 //! temporary directory: the user's is never touched.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

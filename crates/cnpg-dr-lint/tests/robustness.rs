@@ -3,6 +3,7 @@
 //! bases, CRLF line breaks, empty files and repositories without databases.
 //! Each test asserts what the user sees (exit code, message naming the file),
 //! not merely that nothing panicked.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,6 +1,7 @@
 //! One fixture repository per rule: `testdata/rules/<ID>/bad` must produce the
 //! rule's findings (snapshotted exactly as a user sees them) and
 //! `testdata/rules/<ID>/good` must produce none of them.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::path::{Path, PathBuf};
 

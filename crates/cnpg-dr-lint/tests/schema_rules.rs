@@ -1,5 +1,6 @@
 //! The schema rules (CDR801-CDR803) across the repository's test data and
 //! through the command line (`--schema-dir`, `--strict-schemas`).
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::path::{Path, PathBuf};
 

@@ -21,6 +21,11 @@ pub struct RepositoryIndex {
 }
 
 impl Repository {
+    /// True when the walk found `dir` (hidden and excluded directories are not walked).
+    pub fn has_dir(&self, dir: &Path) -> bool {
+        self.dirs.binary_search_by(|d| d.as_path().cmp(dir)).is_ok()
+    }
+
     /// True when discovery parsed a kustomization file in `dir`.
     pub fn has_kustomization_in(&self, dir: &Path) -> bool {
         self.index

@@ -78,6 +78,9 @@ pub struct Repository {
     pub kustomizations: Vec<Kustomization>,
     /// YAML documents in files that no kustomization includes (Argo CD apps, raw manifests).
     pub loose: Vec<Resource>,
+    /// Every directory the walk found (sorted): what rules ask of the tree
+    /// without reading it again ([`Repository::has_dir`]).
+    pub dirs: Vec<PathBuf>,
     /// The text of the files read to build this (filled by the caller that
     /// read them through a [`crate::fs::CachedFs`]; empty otherwise).
     pub sources: crate::fs::Sources,
@@ -364,6 +367,7 @@ pub fn discover_with_progress(
     repo.databases.extend(plain);
     repo.databases.sort_by(|a, b| a.dir.cmp(&b.dir));
     repo.sources = fs.sources().unwrap_or_default();
+    repo.dirs = dirs;
     repo
 }
 

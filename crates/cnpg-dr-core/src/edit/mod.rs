@@ -873,4 +873,5 @@ impl YamlFile {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // the tests build real directories
 mod tests;

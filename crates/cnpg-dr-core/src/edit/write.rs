@@ -130,6 +130,7 @@ impl ChangeSet {
     }
 
     /// [`ChangeSet::commit`] with a hook called before each step (tests make it fail).
+    #[allow(clippy::disallowed_methods)] // the atomic writer checks the real disk before it writes
     pub fn commit_with(
         &self,
         hook: &mut dyn FnMut(&Path, Step) -> io::Result<()>,
@@ -244,6 +245,7 @@ fn restore(done: &[&Change]) -> Result<(), String> {
 
 /// Creates `temp` (it must not exist), writes and syncs it, with the
 /// permissions of `like` when that file exists.
+#[allow(clippy::disallowed_methods)] // the atomic writer copies the permissions on disk
 fn write_new(temp: &Path, bytes: &[u8], like: &Path) -> io::Result<()> {
     let mut f = std::fs::OpenOptions::new()
         .write(true)

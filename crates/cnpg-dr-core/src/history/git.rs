@@ -195,6 +195,7 @@ fn git_components(rel: &Path) -> Option<Vec<Vec<u8>>> {
 impl GitRepository {
     /// Opens the repository that contains `path` (a directory or a file),
     /// searching upwards like `git` does.
+    #[allow(clippy::disallowed_methods)] // Git repositories are on the real disk (gix opens them)
     pub fn discover(path: &Path) -> Result<GitRepository, HistoryError> {
         let start = if path.is_file() {
             path.parent().unwrap_or(path)

@@ -8,6 +8,7 @@ mod gojson;
 mod hash;
 mod sources;
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // the tests build real directories
 mod tests;
 
 use std::collections::BTreeMap;

@@ -12,6 +12,7 @@
 
 mod ops;
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // the tests build real directories
 mod tests;
 
 use std::path::Path;

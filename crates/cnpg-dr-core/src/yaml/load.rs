@@ -307,5 +307,6 @@ fn tab_after_colon(b: &[u8], at: usize) -> Option<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // the tests build real directories
 #[path = "load_tests.rs"]
 mod tests;

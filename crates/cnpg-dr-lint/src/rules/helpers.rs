@@ -3,7 +3,6 @@
 //! suggested command spells a path.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use cnpg_dr_core::discover::{Database, Variant};
 use cnpg_dr_core::fs::normalize;
@@ -80,24 +79,10 @@ pub fn dr_overlay_name<'a>(database: &'a Database, variant: &'a Variant) -> Opti
     dr_overlay(database, variant).map(|o| o.name.as_str())
 }
 
-/// A span on a flag line's entry, in the root kustomization file.
+/// A span on a flag line's entry, in the root kustomization file (its
+/// position was recorded when the switch was parsed).
 pub fn flag_span(database: &Database, line: &FlagLine) -> Span {
-    let file: Arc<Path> = Arc::from(database.kustomization.as_path());
-    let text = std::fs::read_to_string(&database.kustomization).unwrap_or_default();
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.line.saturating_sub(1) as usize)
-        .map(str::len)
-        .sum();
-    let start = (line_start + line.column.saturating_sub(1) as usize).min(text.len());
-    let end = (start + line.entry.len()).min(text.len());
-    Span {
-        file,
-        line: line.line,
-        column: line.column,
-        start,
-        end,
-    }
+    line.span(&database.kustomization)
 }
 
 /// A path as a command suggested in a finding must spell it: as discovery

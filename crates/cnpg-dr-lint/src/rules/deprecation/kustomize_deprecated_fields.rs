@@ -64,10 +64,12 @@ impl Rule for KustomizeDeprecatedFields {
             if k.deprecations.is_empty() {
                 continue;
             }
-            let docs = std::fs::read_to_string(&k.file)
-                .ok()
+            let docs = ctx
+                .repo
+                .sources
+                .text(&k.file)
                 .and_then(|text| {
-                    load_str(&text, Arc::from(k.file.as_path()), &LoadLimits::default()).ok()
+                    load_str(text, Arc::from(k.file.as_path()), &LoadLimits::default()).ok()
                 })
                 .unwrap_or_default();
             let database = ctx

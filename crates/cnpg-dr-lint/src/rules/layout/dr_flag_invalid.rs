@@ -110,7 +110,7 @@ impl Rule for DrFlagInvalid {
                 }
                 FlagProblem::Missing(line) => {
                     let dir = cnpg_dr_core::fs::normalize(&ctx.database.dir.join(&line.entry));
-                    let what = if dir.is_dir() {
+                    let what = if ctx.repo.has_dir(&dir) {
                         "has no kustomization file"
                     } else {
                         "does not exist"

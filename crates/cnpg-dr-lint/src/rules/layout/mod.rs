@@ -5,7 +5,7 @@ use std::path::Path;
 use std::path::PathBuf;
 
 use cnpg_dr_core::discover::{Database, Repository, Variant};
-use cnpg_dr_core::fs::normalize;
+use cnpg_dr_core::fs::{normalize, Sources};
 use cnpg_dr_core::kustomize::{RenderError, RenderErrorKind, KUSTOMIZATION_FILE_NAMES};
 use cnpg_dr_core::layout::FlagLine;
 use cnpg_dr_core::yaml::{load_str, LoadLimits, Span};
@@ -21,10 +21,11 @@ pub mod render_failed;
 pub mod root_not_checked;
 
 /// A span shortened to its first character when it covers several lines
-/// (a whole patch document, a block), so the snippet shows one line.
-pub fn tight(span: &Span) -> Span {
-    let multi_line = std::fs::read_to_string(&span.file)
-        .ok()
+/// (a whole patch document, a block), so the snippet shows one line. The
+/// text is the one the lint read (`sources`), never the disk again.
+pub fn tight(sources: &Sources, span: &Span) -> Span {
+    let multi_line = sources
+        .text(&span.file)
         .and_then(|t| t.get(span.start..span.end).map(|s| s.contains('\n')))
         .unwrap_or(false);
     if multi_line {
@@ -35,10 +36,10 @@ pub fn tight(span: &Span) -> Span {
 }
 
 /// The `metadata.name` of the YAML document of `span`'s file that holds `span`
-/// (where a patch names its target), if the file can be read again.
-pub fn patch_name_span(span: &Span) -> Option<Span> {
-    let text = std::fs::read_to_string(&span.file).ok()?;
-    let docs = load_str(&text, span.file.clone(), &LoadLimits::default()).ok()?;
+/// (where a patch names its target), from the text the lint read.
+pub fn patch_name_span(sources: &Sources, span: &Span) -> Option<Span> {
+    let text = sources.text(&span.file)?;
+    let docs = load_str(text, span.file.clone(), &LoadLimits::default()).ok()?;
     let doc = docs
         .iter()
         .filter(|d| d.span.start <= span.start)
@@ -59,12 +60,12 @@ pub fn relative_message(repo: &Repository, text: &str) -> String {
 }
 
 /// True when `dir` has a kustomization file (parsed during discovery, or at
-/// least present on disk: a broken one is a render failure, not a missing overlay).
+/// least read: a broken one is a render failure, not a missing overlay).
 pub fn has_kustomization(repo: &Repository, dir: &Path) -> bool {
     repo.has_kustomization_in(dir)
         || KUSTOMIZATION_FILE_NAMES
             .iter()
-            .any(|name| dir.join(name).is_file())
+            .any(|name| repo.sources.contains(&dir.join(name)))
 }
 
 /// A problem with the DR flag of a database.
@@ -134,21 +135,23 @@ pub fn missing_cluster_target(err: &RenderError) -> Option<String> {
 /// A finding about a kustomization root that is not a database.
 pub fn root_finding(
     meta: &'static RuleMeta,
+    sources: &Sources,
     dir: &Path,
     err: &RenderError,
     message: String,
 ) -> Finding {
+    // The root's kustomization file: the one discovery read.
     let file = KUSTOMIZATION_FILE_NAMES
         .iter()
         .map(|n| dir.join(n))
-        .find(|p| p.is_file())
+        .find(|p| sources.contains(p))
         .unwrap_or_else(|| dir.to_path_buf());
     Finding {
         rule: meta.id,
         name: meta.name,
         severity: meta.severity,
         message,
-        span: err.span.as_ref().map(tight),
+        span: err.span.as_ref().map(|s| tight(sources, s)),
         file: Some(file),
         database: None,
         overlay: None,

@@ -83,7 +83,9 @@ impl Rule for OverlayTargetsUnknownCluster {
             "nothing of this database deploys"
         };
         let span = match &err.span {
-            Some(s) => patch_name_span(s).unwrap_or_else(|| tight(s)),
+            Some(s) => {
+                patch_name_span(&ctx.repo.sources, s).unwrap_or_else(|| tight(&ctx.repo.sources, s))
+            }
             None => {
                 cnpg_dr_core::yaml::Span::file_start(ctx.database.kustomization.as_path().into())
             }
@@ -116,6 +118,7 @@ impl Rule for OverlayTargetsUnknownCluster {
             };
             let mut f = super::root_finding(
                 &META,
+                &ctx.repo.sources,
                 dir,
                 err,
                 format!(

@@ -106,7 +106,7 @@ impl Rule for RenderFailed {
                 variant: first,
             };
             let span = match &err.span {
-                Some(s) => tight(s),
+                Some(s) => tight(&ctx.repo.sources, s),
                 None => cnpg_dr_core::yaml::Span::file_start(
                     ctx.database.kustomization.as_path().into(),
                 ),
@@ -147,6 +147,7 @@ impl Rule for RenderFailed {
             let cmd = command_path(dir);
             let mut f = root_finding(
                 &META,
+                &ctx.repo.sources,
                 dir,
                 err,
                 format!(

@@ -88,7 +88,7 @@ impl Rule for RootNotChecked {
                 variant,
             };
             let span = match &err.span {
-                Some(s) => tight(s),
+                Some(s) => tight(&ctx.repo.sources, s),
                 None => cnpg_dr_core::yaml::Span::file_start(
                     ctx.database.kustomization.as_path().into(),
                 ),
@@ -117,6 +117,7 @@ impl Rule for RootNotChecked {
         for (dir, err) in &ctx.repo.unchecked_roots {
             let mut f = root_finding(
                 &META,
+                &ctx.repo.sources,
                 dir,
                 err,
                 format!(
