@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::cnpg::Cluster;
+use crate::edit::ChangeSet;
 use crate::fs::{normalize, CachedFs, FileSystem};
 use crate::kustomize::{
     render_cached, Kustomization, ParseCache, RenderError, RenderErrorKind, RenderOptions,
@@ -114,42 +115,6 @@ pub struct Walked {
 
 fn is_yaml(p: &Path) -> bool {
     matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-}
-
-/// A filesystem with one file's content replaced (the root kustomization with a moved flag).
-struct Substituted<'a> {
-    inner: &'a dyn FileSystem,
-    path: PathBuf,
-    content: Vec<u8>,
-}
-
-impl FileSystem for Substituted<'_> {
-    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        if normalize(path) == self.path {
-            Ok(self.content.clone())
-        } else {
-            self.inner.read(path)
-        }
-    }
-    fn is_dir(&self, path: &Path) -> bool {
-        self.inner.is_dir(path)
-    }
-    fn is_file(&self, path: &Path) -> bool {
-        self.inner.is_file(path)
-    }
-    fn file_len(&self, path: &Path) -> std::io::Result<u64> {
-        if normalize(path) == self.path {
-            Ok(self.content.len() as u64)
-        } else {
-            self.inner.file_len(path)
-        }
-    }
-    fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
-        self.inner.canonicalize(path)
-    }
-    fn read_dir(&self, path: &Path) -> std::io::Result<Vec<PathBuf>> {
-        self.inner.read_dir(path)
-    }
 }
 
 /// Walks `root` the way discovery sees a repository: hidden entries (`.git`)
@@ -518,12 +483,10 @@ fn render_root(fs: &dyn FileSystem, dir: &Path, options: &DiscoverOptions) -> Ro
     for o in overlay_list.iter().filter(|o| !o.active) {
         let rendered = match flag.variant_text(&text, &o.entry) {
             Some(flipped) => {
-                let sub = Substituted {
-                    inner: fs,
-                    path: normalize(&file),
-                    content: flipped.into_bytes(),
-                };
-                render_cached(&sub, dir, &options.render, &cache)
+                // The root as it reads with the switch moved, in memory.
+                let mut moved = ChangeSet::new();
+                moved.set(&normalize(&file), Some(text.clone()), flipped);
+                render_cached(&moved.view(fs), dir, &options.render, &cache)
             }
             // A sibling overlay with no line in the root: render it directly.
             None => render_cached(fs, &o.dir, &options.render, &cache),
