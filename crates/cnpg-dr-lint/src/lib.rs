@@ -7,6 +7,8 @@ pub mod finding;
 pub mod output;
 pub mod rules;
 pub mod runner;
+#[cfg(feature = "live")]
+pub mod s3;
 pub mod status;
 pub mod suppress;
 
