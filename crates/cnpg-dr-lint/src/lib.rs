@@ -4,6 +4,7 @@
 pub mod config;
 pub mod docs;
 pub mod finding;
+pub mod lineages;
 pub mod output;
 pub mod rules;
 pub mod runner;
