@@ -145,12 +145,6 @@ impl std::fmt::Debug for S3Bucket {
 impl S3Bucket {
     /// A client for `bucket`. Nothing is sent until the first list or get.
     pub fn new(bucket: &str, options: &S3Options) -> Result<S3Bucket, BucketError> {
-        // rustls is built without a bundled provider (no aws-lc-sys): ring is
-        // installed once per process. An error means one is installed already.
-        // rustls 0.23.48 deprecates it for lacking post-quantum key exchange,
-        // which only aws-lc-rs offers; plain ring is the price of no C build.
-        #[allow(deprecated)]
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let counts = Arc::new(RequestCounts::default());
         let mut builder = AmazonS3Builder::new()
             .with_bucket_name(bucket)
@@ -429,6 +423,13 @@ struct ReadOnlyConnector {
 
 impl HttpConnector for ReadOnlyConnector {
     fn connect(&self, options: &ClientOptions) -> object_store::Result<HttpClient> {
+        // rustls is built without a bundled provider (no aws-lc-sys), and
+        // reqwest panics without one: ring is installed once per process
+        // (an error means one is installed already). rustls 0.23.48
+        // deprecates it for lacking post-quantum key exchange, which only
+        // aws-lc-rs offers; plain ring is the price of no C build.
+        #[allow(deprecated)]
+        let _ = rustls::crypto::ring::default_provider().install_default();
         Ok(HttpClient::new(ReadOnly {
             inner: ReqwestConnector::default().connect(options)?,
             counts: self.counts.clone(),
@@ -522,6 +523,75 @@ mod tests {
         )
         .unwrap();
         assert_eq!(o.credentials, None);
+    }
+
+    /// Writes never leave the process: PUT, POST and DELETE are refused by the
+    /// transport before a connection is opened; a GET goes out.
+    #[test]
+    fn the_transport_refuses_every_write_before_connecting() {
+        use std::io::{Read, Write};
+        use std::sync::atomic::AtomicBool;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/bucket/key", listener.local_addr().unwrap());
+        let connections = Arc::new(AtomicUsize::new(0));
+        let done = Arc::new(AtomicBool::new(false));
+        let (seen, stop) = (connections.clone(), done.clone());
+        listener.set_nonblocking(true).unwrap();
+        let server = std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((mut s, _)) => {
+                        seen.fetch_add(1, Ordering::Relaxed);
+                        s.set_nonblocking(false).unwrap();
+                        let mut buf = [0u8; 4096];
+                        let _ = s.read(&mut buf);
+                        let _ = s.write_all(
+                            b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+                        );
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+        });
+        let counts = Arc::new(RequestCounts::default());
+        let client = ReadOnlyConnector {
+            counts: counts.clone(),
+        }
+        .connect(&ClientOptions::new().with_allow_http(true))
+        .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let send = |method: &str| {
+            let request = http::Request::builder()
+                .method(method)
+                .uri(&url)
+                .body(object_store::client::HttpRequestBody::from(
+                    b"data".to_vec(),
+                ))
+                .unwrap();
+            runtime.block_on(client.execute(request))
+        };
+        for method in ["PUT", "POST", "DELETE", "PATCH"] {
+            let e = send(method).unwrap_err();
+            assert!(
+                chain(&e).contains(&format!("read-only: refused to send {method}")),
+                "{e}"
+            );
+        }
+        assert_eq!(counts.refused.load(Ordering::Relaxed), 4);
+        assert_eq!(
+            connections.load(Ordering::Relaxed),
+            0,
+            "nothing reached the server"
+        );
+        let response = send("GET").unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(counts.sent.load(Ordering::Relaxed), 1);
+        assert_eq!(connections.load(Ordering::Relaxed), 1);
+        done.store(true, Ordering::Relaxed);
+        server.join().unwrap();
     }
 
     #[test]
