@@ -257,6 +257,7 @@ fn lineage_json(name: &str, lineage: Option<&Lineage>, users: &[&Use]) -> Value 
                 "timeline": h.timeline,
                 "key": h.key,
                 "compression": h.compression.map(|c| c.name()),
+                "error": h.error,
                 "entries": h.entries.iter().map(|e| json!({
                     "parent_timeline": e.parent_timeline,
                     "switchpoint": e.switchpoint,
@@ -446,7 +447,12 @@ pub fn to_table(reports: &[DestinationReport], uses: &[Use]) -> String {
                         )
                     })
                     .unwrap_or_default();
-                out.push_str(&format!("  history {}{reason}\n", h.key));
+                let error = h
+                    .error
+                    .as_deref()
+                    .map(|e| format!(" (unreadable: {e})"))
+                    .unwrap_or_default();
+                out.push_str(&format!("  history {}{reason}{error}\n", h.key));
             }
         }
         out.push('\n');

@@ -258,9 +258,9 @@ fn plugin_database_on_the_lab_bucket() {
             "demo-wal-only"
         ]
     );
-    // One list page and one GET per backup.info (4 backups; the history file is compressed).
-    assert_eq!(d["objects_read"], 4);
-    assert_eq!(d["requests"], 5);
+    // One list page, one GET per backup.info (4) and one for the bzip2 history file.
+    assert_eq!(d["objects_read"], 5);
+    assert_eq!(d["requests"], 6);
     assert_eq!(
         d["objects_listed"].as_u64().unwrap() as usize,
         before.lines().count()
@@ -288,6 +288,12 @@ fn plugin_database_on_the_lab_bucket() {
     assert_eq!(v2["backups"][0]["timeline"], 2);
     assert_eq!(v2["history"][0]["timeline"], 2);
     assert_eq!(v2["history"][0]["compression"], "bzip2");
+    assert_eq!(v2["history"][0]["error"], Value::Null);
+    assert_eq!(v2["history"][0]["entries"][0]["parent_timeline"], 1);
+    assert!(v2["history"][0]["entries"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("before 20"));
     assert_eq!(users(v2, "written_by"), [("recovery".to_string(), true)]);
 
     let mut wrong = doc.clone();

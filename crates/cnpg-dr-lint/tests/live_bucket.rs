@@ -219,6 +219,32 @@ fn each_kind_of_lineage_gets_its_verdict() {
         v2.history[0].key,
         "cnpg/demo/demo-database-v2/wals/00000002.history.bz2"
     );
+    // The bzip2 history, decompressed: what PostgreSQL wrote when the PITR to
+    // LAB_T_MID stopped. It names the commit it stopped before, the first one
+    // after the target (the lab commits 1.1 s after it), not the target itself.
+    assert_eq!(v2.history[0].error, None);
+    let entry = &v2.history[0].entries[..];
+    assert_eq!(entry.len(), 1, "{entry:?}");
+    assert_eq!(entry[0].parent_timeline, 1);
+    let stop = entry[0]
+        .reason
+        .strip_prefix("before ")
+        .unwrap_or_else(|| panic!("{:?}", entry[0].reason));
+    let (stop, target) = (time(stop), time(lab.var("LAB_T_MID")));
+    assert!(
+        target < stop && stop.0 - target.0 < 30_000_000,
+        "stopped at {stop} for a target of {target}"
+    );
+    let v1_window = scan
+        .lineage("demo-database-v1")
+        .unwrap()
+        .window
+        .clone()
+        .unwrap();
+    assert!(
+        v1_window.contains(stop),
+        "the stop point lies in v1's window"
+    );
     assert_eq!(v2.backups[0].id, lab.var("LAB_V2_BACKUP_ID"));
     assert_eq!(v2.backups[0].info.as_ref().unwrap().timeline, Some(2));
 
@@ -280,7 +306,7 @@ fn listing_pages_through_continuation_tokens() {
     assert_eq!(paged, whole, "the same lineages, page by page");
     let pages = whole.objects_listed.div_ceil(3);
     // One request per page (the last may be an empty page) plus one GET per
-    // backup.info; compressed history files are not read.
+    // backup.info and per history file.
     let reads = whole.objects_read;
     let sent = paged_bucket.requests();
     assert!(

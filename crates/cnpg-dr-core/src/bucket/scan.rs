@@ -2,7 +2,7 @@
 //!
 //! The destination is listed once, recursively and page by page; per lineage
 //! only counters and 8 bytes per WAL segment (for gaps) are kept, then each
-//! `backup.info` (and each uncompressed `.history`) is read with one GET.
+//! `backup.info` (and each `.history`, uncompressed, gzip or bzip2) is read with one GET.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -118,8 +118,10 @@ pub struct HistoryFile {
     pub timeline: u32,
     pub key: String,
     pub compression: Option<Compression>,
-    /// Parsed lines; empty when the object is compressed (not decompressed here).
+    /// Parsed lines; empty when compressed with xz, snappy, zstd or lz4 (not decompressed here).
     pub entries: Vec<HistoryEntry>,
+    /// Why a gzip or bzip2 history could not be decompressed.
+    pub error: Option<String>,
 }
 
 /// What barman-cloud-check-wal-archive would say about a lineage.
@@ -449,19 +451,30 @@ impl Builder {
         }
         let mut history = Vec::new();
         for (timeline, meta, compression) in self.history {
-            let entries = if compression.is_none() {
+            // Uncompressed, gzip and bzip2 histories are read; the others are listed unread.
+            let readable = compression.is_none_or(Compression::decodable);
+            let (entries, error) = if readable {
                 *read += 1;
-                wal::parse_history(&String::from_utf8_lossy(
-                    &bucket.get(&meta.key, SMALL_OBJECT_LIMIT)?,
-                ))
+                let body = bucket.get(&meta.key, SMALL_OBJECT_LIMIT)?;
+                let text = match compression {
+                    None => Ok(body),
+                    Some(c) => c
+                        .decompress(&body, SMALL_OBJECT_LIMIT)
+                        .unwrap_or_else(|| Ok(Vec::new())),
+                };
+                match text {
+                    Ok(text) => (wal::parse_history(&String::from_utf8_lossy(&text)), None),
+                    Err(e) => (Vec::new(), Some(e)),
+                }
             } else {
-                Vec::new()
+                (Vec::new(), None)
             };
             history.push(HistoryFile {
                 timeline,
                 key: meta.key,
                 compression,
                 entries,
+                error,
             });
         }
         let systemids: Vec<String> = backups
