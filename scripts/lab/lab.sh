@@ -17,6 +17,7 @@
 #   demo-mixed         a backup of A, then a second initdb (primary B) archiving
 #                      and backing up to the same serverName: two systemids
 #   demo-database-v9   never written
+# plus the empty folder marker `cnpg/demo/` that S3 consoles create.
 #
 # Defaults: LAB=<repo>/target/lab (cached venv, run state). When running as root,
 # PostgreSQL runs as the unprivileged user $PG_OS_USER (created if missing), which
@@ -252,6 +253,12 @@ EOF
   local sysb; sysb=$(systemid "$PB")
   log "primary B and demo-mixed in $(ms "$t") ms"
 
+  # The empty "folder" object an S3 console leaves when one creates cnpg/demo/ by hand.
+  S3_ENDPOINT=$S3_ENDPOINT "$BARMAN/python" - "$BUCKET" <<'PY'
+import os, sys, boto3
+from botocore.config import Config
+boto3.client("s3", endpoint_url=os.environ["S3_ENDPOINT"], config=Config(s3={"addressing_style": "path"})).put_object(Bucket=sys.argv[1], Key="cnpg/demo/", Body=b"")
+PY
   local v1 v2; v1=$(backup_id demo-database-v1 lab-backup-1); v2=$(backup_id demo-database-v2 lab-backup-2)
   # The bucket must not move under the tests: the servers stop here.
   local d

@@ -272,8 +272,15 @@ impl Bucket for S3Bucket {
             let mut objects = page.result.objects;
             objects.sort_by(|a, b| a.location.as_ref().cmp(b.location.as_ref()));
             for o in objects {
+                // object_store drops the trailing `/` of folder markers (the
+                // empty `cnpg/demo/` objects consoles create): put it back so
+                // the key keeps its prefix, and so barman's view of it.
+                let mut key = o.location.to_string();
+                if !key.starts_with(prefix) && format!("{key}/").starts_with(prefix) {
+                    key.push('/');
+                }
                 visit(ObjectMeta {
-                    key: o.location.to_string(),
+                    key,
                     size: o.size,
                     last_modified: Timestamp(o.last_modified.timestamp_micros()),
                 });

@@ -275,7 +275,13 @@ pub fn scan_destination(
     let mut listed = 0;
     bucket.list(&root, &mut |object| {
         listed += 1;
-        let Some((server, rest)) = object.key[root.len()..].split_once('/') else {
+        // A bucket may hand back a key outside the prefix (an adapter that
+        // normalises folder markers): skipped, never sliced.
+        let Some((server, rest)) = object
+            .key
+            .strip_prefix(root.as_str())
+            .and_then(|k| k.split_once('/'))
+        else {
             return;
         };
         if server.is_empty() {

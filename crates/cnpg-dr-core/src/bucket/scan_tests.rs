@@ -392,3 +392,45 @@ fn compressed_histories_are_read_and_a_corrupt_one_says_why() {
     assert_eq!(scan.objects_read, 2, "the zstd history is not fetched");
     assert_eq!(b.get_requests(), 2);
 }
+
+/// A bucket that answers with keys outside the prefix (as an adapter that
+/// drops the trailing `/` of a folder marker would): skipped, no panic.
+#[test]
+fn keys_outside_the_prefix_are_skipped() {
+    struct Sloppy;
+    impl Bucket for Sloppy {
+        fn list(
+            &self,
+            _prefix: &str,
+            visit: &mut dyn FnMut(ObjectMeta),
+        ) -> Result<(), BucketError> {
+            for key in [
+                "pg",
+                "p",
+                "other/x/wals/000000010000000000000001",
+                "pg/a-v1/wals/000000010000000000000001",
+            ] {
+                visit(ObjectMeta {
+                    key: key.to_string(),
+                    size: 0,
+                    last_modified: Timestamp(0),
+                });
+            }
+            Ok(())
+        }
+        fn get(&self, key: &str, _limit: usize) -> Result<Vec<u8>, BucketError> {
+            Err(BucketError::NotFound {
+                key: key.to_string(),
+            })
+        }
+    }
+    let scan = scan_destination(&Sloppy, &DestinationPath::parse("s3://b/pg").unwrap()).unwrap();
+    assert_eq!(scan.objects_listed, 4);
+    let names: Vec<&str> = scan
+        .lineages
+        .iter()
+        .map(|l| l.server_name.as_str())
+        .collect();
+    assert_eq!(names, ["a-v1"]);
+    assert_eq!(scan.lineages[0].verdict, Verdict::WalOnly);
+}
