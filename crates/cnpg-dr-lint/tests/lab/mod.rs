@@ -42,11 +42,23 @@ impl Lab {
             skip("the bucket lab is not running (scripts/lab/lab.sh install && scripts/lab/lab.sh up)");
             return None;
         };
-        let vars = text
+        let vars: BTreeMap<String, String> = text
             .lines()
             .filter_map(|l| l.split_once('='))
             .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
             .collect();
+        // A lab.env left by a lab that is gone (a reboot, a killed shell).
+        let address = vars
+            .get("S3_ENDPOINT")
+            .and_then(|e| e.strip_prefix("http://"))
+            .and_then(|a| a.parse::<std::net::SocketAddr>().ok());
+        let up = address.is_some_and(|a| {
+            std::net::TcpStream::connect_timeout(&a, Duration::from_secs(2)).is_ok()
+        });
+        if !up {
+            skip("the bucket lab's S3 server does not answer (scripts/lab/lab.sh down && scripts/lab/lab.sh up)");
+            return None;
+        }
         Some(Lab { vars })
     }
 
