@@ -27,6 +27,15 @@ pub trait FileSystem: Sync {
     fn is_symlink(&self, _path: &Path) -> Option<bool> {
         None
     }
+    /// True when reads are cached (a [`CachedFs`]): wrapping it again would
+    /// only keep a second copy.
+    fn caches_reads(&self) -> bool {
+        false
+    }
+    /// The text of every file read so far, when this filesystem keeps it.
+    fn sources(&self) -> Option<Sources> {
+        None
+    }
     /// [`FileSystem::read_dir`], with what each entry is when the listing
     /// tells it without another system call (`d_type` on Linux).
     fn read_dir_kinds(&self, path: &Path) -> io::Result<Vec<(PathBuf, Option<EntryKind>)>> {
@@ -208,6 +217,47 @@ impl<'a> CachedFs<'a> {
     }
 }
 
+/// The text of the files a command read, by path: what the spans of the
+/// nodes parsed from them point into. Snippets, suppression decisions and
+/// span refinements read it, never the disk again, so that a tree checked
+/// in memory (an edited view of the files) is shown as it was checked.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    texts: HashMap<PathBuf, Arc<[u8]>>,
+}
+
+impl Sources {
+    /// The text of `path` as it was read, if it was read and is UTF-8.
+    pub fn text(&self, path: &Path) -> Option<&str> {
+        std::str::from_utf8(self.texts.get(path)?).ok()
+    }
+
+    /// Records a file's text (for callers that read without a [`CachedFs`]).
+    pub fn insert(&mut self, path: PathBuf, text: impl Into<Arc<[u8]>>) {
+        self.texts.insert(path, text.into());
+    }
+
+    /// Adds the texts of `other` (a later read of the same path wins).
+    pub fn extend(&mut self, other: &Sources) {
+        for (p, t) in &other.texts {
+            self.texts.insert(p.clone(), t.clone());
+        }
+    }
+
+    /// The paths whose text is kept, in no order.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.texts.keys().map(PathBuf::as_path)
+    }
+
+    pub fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
+}
+
 impl FileSystem for CachedFs<'_> {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         memoized(&self.reads, &path.to_path_buf(), || {
@@ -257,6 +307,19 @@ impl FileSystem for CachedFs<'_> {
             self.inner.is_symlink(path)
         })
     }
+    fn caches_reads(&self) -> bool {
+        true
+    }
+    /// The text of every file read so far, shared with the cache (no copy).
+    fn sources(&self) -> Option<Sources> {
+        let reads = self.reads.lock().unwrap_or_else(|e| e.into_inner());
+        Some(Sources {
+            texts: reads
+                .iter()
+                .filter_map(|(p, r)| r.as_ref().ok().map(|b| (p.clone(), b.clone())))
+                .collect(),
+        })
+    }
 }
 
 /// An in-memory tree of files, for tests and for editors that render unsaved buffers.
@@ -293,6 +356,16 @@ pub fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// A `/`-separated relative path as Argo CD and discovery compare them:
+/// without `./`, empty segments or a trailing `/`; the root itself is the
+/// empty string.
+pub fn clean_slash_path(path: &str) -> String {
+    path.split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn not_found(path: &Path) -> io::Error {
@@ -350,6 +423,16 @@ impl FileSystem for MemFs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slash_paths_lose_dots_and_empty_segments() {
+        assert_eq!(clean_slash_path("./apps//db/"), "apps/db");
+        assert_eq!(clean_slash_path("apps/./db"), "apps/db");
+        assert_eq!(clean_slash_path("."), "");
+        assert_eq!(clean_slash_path(""), "");
+        // `..` is kept: Argo CD does not resolve it either.
+        assert_eq!(clean_slash_path("a/../b"), "a/../b");
+    }
 
     /// A scratch directory under the system's temporary directory, removed on drop.
     struct Scratch(PathBuf);

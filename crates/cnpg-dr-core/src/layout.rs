@@ -17,8 +17,23 @@ pub struct FlagLine {
     pub line: u32,
     /// 1-based column of the entry text.
     pub column: u32,
+    /// Byte offset of the entry text in the file.
+    pub start: usize,
     /// False when the line is commented out.
     pub active: bool,
+}
+
+impl FlagLine {
+    /// The span of the entry text in `file` (the root kustomization it was parsed from).
+    pub fn span(&self, file: &Path) -> crate::yaml::Span {
+        crate::yaml::Span {
+            file: std::sync::Arc::from(file),
+            line: self.line,
+            column: self.column,
+            start: self.start,
+            end: self.start + self.entry.len(),
+        }
+    }
 }
 
 /// An overlay directory of a database directory.
@@ -48,7 +63,12 @@ impl DrFlag {
     pub fn parse(file: &Path, text: &str) -> DrFlag {
         let mut lines = Vec::new();
         let mut in_resources = false;
-        for (i, raw) in text.lines().enumerate() {
+        let mut offset = 0;
+        for (i, full) in text.split_inclusive('\n').enumerate() {
+            let line_start = offset;
+            offset += full.len();
+            let raw = full.strip_suffix('\n').unwrap_or(full);
+            let raw = raw.strip_suffix('\r').unwrap_or(raw);
             let trimmed = raw.trim_start();
             let indent = raw.len() - trimmed.len();
             if indent == 0
@@ -82,11 +102,12 @@ impl DrFlag {
             {
                 continue;
             }
-            let column = raw.find(entry).map_or(1, |c| c as u32 + 1);
+            let at = raw.find(entry).unwrap_or(0);
             lines.push(FlagLine {
                 entry: entry.to_string(),
                 line: i as u32 + 1,
-                column,
+                column: at as u32 + 1,
+                start: line_start + at,
                 active,
             });
         }
@@ -403,16 +424,29 @@ mod tests {
                     entry: "overlays/initdb".into(),
                     line: 5,
                     column: 5,
+                    start: 91,
                     active: true
                 },
                 FlagLine {
                     entry: "overlays/recovery".into(),
                     line: 6,
                     column: 7,
+                    start: 113,
                     active: false
                 },
             ]
         );
+    }
+
+    #[test]
+    fn flag_line_spans_point_at_the_entry_text_with_crlf_too() {
+        for text in [ROOT.to_string(), ROOT.replace('\n', "\r\n")] {
+            let flag = DrFlag::parse(Path::new("k.yaml"), &text);
+            for l in &flag.lines {
+                let span = l.span(Path::new("k.yaml"));
+                assert_eq!(&text[span.start..span.end], l.entry, "{text:?}");
+            }
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod argocd;
 pub mod bucket;
+pub mod change;
 pub mod cnpg;
 pub mod discover;
 pub mod edit;
@@ -14,7 +15,11 @@ pub mod history;
 pub mod kustomize;
 pub mod layout;
 pub mod lineage;
+pub mod migrate;
 pub mod progress;
+pub mod recover;
 pub mod scaffold;
 pub mod schema;
+pub mod suggest;
+pub mod time;
 pub mod yaml;

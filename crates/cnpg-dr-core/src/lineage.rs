@@ -31,6 +31,15 @@ impl Lineage {
         })
     }
 
+    /// [`Lineage::parse`], or a bare name as version 0 (the CNPG default of
+    /// an unset serverName is the Cluster's name, unversioned).
+    pub fn or_bare(name: &str) -> Lineage {
+        Lineage::parse(name).unwrap_or_else(|| Lineage {
+            prefix: name.to_string(),
+            version: 0,
+        })
+    }
+
     /// The lineage after this one.
     pub fn next(&self) -> Lineage {
         Lineage {
@@ -59,9 +68,41 @@ impl fmt::Display for Lineage {
     }
 }
 
+/// The lineage after the newest one of `current`'s prefix among `current`
+/// and `seen`: a lineage is never written twice, so a recovery writes to a
+/// version no one has used. Versions of other prefixes do not count.
+pub fn next_unused<'a>(current: &Lineage, seen: impl IntoIterator<Item = &'a Lineage>) -> Lineage {
+    let newest = seen
+        .into_iter()
+        .filter(|l| l.prefix == current.prefix)
+        .map(|l| l.version)
+        .chain([current.version])
+        .max()
+        .unwrap_or(current.version);
+    Lineage {
+        prefix: current.prefix.clone(),
+        version: newest.saturating_add(1),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_unused_skips_every_version_seen_of_the_prefix() {
+        let cur = Lineage::parse("pg-v2").unwrap();
+        let seen = [
+            Lineage::parse("pg-v5").unwrap(),
+            Lineage::parse("other-v9").unwrap(),
+            Lineage::parse("pg-v1").unwrap(),
+        ];
+        assert_eq!(next_unused(&cur, &seen).to_string(), "pg-v6");
+        assert_eq!(next_unused(&cur, []).to_string(), "pg-v3");
+        let bare = Lineage::or_bare("pg");
+        assert_eq!((bare.prefix.as_str(), bare.version), ("pg", 0));
+        assert_eq!(next_unused(&bare, []).to_string(), "pg-v1");
+    }
 
     #[test]
     fn parses_and_steps() {

@@ -30,10 +30,7 @@ pub mod dedup;
 mod walk;
 
 pub use crd::{file_name, from_crd, parse_file_name, CrdSchema};
-pub use walk::{
-    display_path, edit_distance, key_span, locate, resolve, schema_at, suggest, UnknownField,
-    OBJECT_META,
-};
+pub use walk::{display_path, key_span, locate, resolve, schema_at, UnknownField, OBJECT_META};
 
 /// A schema that cannot be read or compiled, located when it comes from a file.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]

@@ -97,6 +97,10 @@ pub struct PlanArgs {
     /// After a recovery: flip the DR flag back to initdb, keeping the lineage.
     #[arg(long, conflicts_with_all = ["from", "target_time", "backup_id"])]
     pub finish: bool,
+    /// Plan even though the recovery overlay has lint errors (they would
+    /// otherwise stop the plan: that overlay is what the restore deploys).
+    #[arg(long)]
+    pub allow_errors: bool,
 }
 
 #[derive(Debug, Args)]

@@ -12,7 +12,7 @@ use cnpg_dr_core::yaml::{load_str, LoadLimits, Node, NodeKind, Span};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::finding::Severity;
-use crate::rules::Rule;
+use crate::rules::rule::Rule;
 
 /// The name of the configuration file.
 pub const FILE_NAME: &str = ".cnpg-dr.yaml";
@@ -76,11 +76,6 @@ pub struct Config {
     /// `s3.endpoints`: the endpoint the manifests name (often an in-cluster
     /// address) → the one this machine reaches, for the live commands.
     pub s3_endpoints: BTreeMap<String, String>,
-    /// Schemas to validate against instead of the bundled ones (`--schema-dir`;
-    /// set from the command line, not the file).
-    pub schemas: Option<Arc<cnpg_dr_core::schema::SchemaSet>>,
-    /// Report objects no schema describes (`--strict-schemas`; command line only).
-    pub strict_schemas: bool,
 }
 
 /// A mistake in a configuration file, located.
@@ -130,8 +125,7 @@ pub fn find(fs: &dyn FileSystem, start: &Path) -> Option<PathBuf> {
         if fs.is_file(&candidate) {
             return Some(candidate);
         }
-        let git = d.join(".git");
-        if fs.is_dir(&git) || fs.is_file(&git) {
+        if crate::resolve::is_repository_root(fs, d) {
             return None;
         }
         dir = d.parent();
@@ -139,36 +133,11 @@ pub fn find(fs: &dyn FileSystem, start: &Path) -> Option<PathBuf> {
     None
 }
 
-/// The closest of `candidates` to `input` (case-insensitive edit distance), if
-/// one is close enough to be a plausible typo.
+/// The closest of `candidates` to `input`, if it is a plausible typo: the
+/// core's one suggester (`cnpg_dr_core::suggest`), so a mistyped rule, key or
+/// database gets the answer a mistyped schema field gets.
 pub fn did_you_mean<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let input = input.to_ascii_lowercase();
-    let limit = (input.chars().count() / 3).max(2);
-    candidates
-        .iter()
-        .map(|c| (edit_distance(&input, &c.to_ascii_lowercase()), *c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(cur).min(row[j])
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    cnpg_dr_core::suggest::did_you_mean(input, candidates.iter().copied())
 }
 
 /// The rule an id (any case) or a name designates.
@@ -199,10 +168,6 @@ fn scalar<'a>(node: &'a Node, what: &str) -> Result<&'a str, ConfigError> {
 
 /// A CloudNativePG version that exists or may soon: 1.15 (the first
 /// open-source release) to a few minors past the newest bundled CRDs.
-fn plausible_version((major, minor): (u32, u32)) -> bool {
-    major == 1 && (15..=39).contains(&minor)
-}
-
 fn parse_version(text: &str) -> Option<(u32, u32)> {
     let (major, minor) = text.trim().split_once('.')?;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
@@ -381,7 +346,7 @@ impl Config {
                             ),
                         )
                     })?;
-                    if !plausible_version(version) {
+                    if !cnpg_dr_core::cnpg::versions::plausible(version) {
                         let (major, minor) = version;
                         let hint = if major == 1 && minor < 10 {
                             format!(" (did you mean \"1.{minor}0\"?)")

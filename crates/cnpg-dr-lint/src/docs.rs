@@ -1,7 +1,7 @@
 //! The rule pages under `docs/rules/`, generated from the rule docs (the same
 //! text `cnpg-dr explain` prints and SARIF carries), so they are written once.
 
-use crate::rules::Rule;
+use crate::rules::rule::Rule;
 
 /// The Markdown page of one rule.
 pub fn rule_page(rule: &dyn Rule) -> String {

@@ -1,4 +1,5 @@
-//! Findings: what a rule reports.
+//! Findings: what a rule reports, and the rule identity they carry. A leaf:
+//! it imports nothing from the rules, the suppressions or the configuration.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -30,6 +31,19 @@ impl Severity {
             _ => None,
         }
     }
+}
+
+/// A rule's identity and documentation. `doc` is Markdown with the sections
+/// *What it checks*, *Why it matters during a recovery*, *Example*, *Fix*,
+/// *References*; it feeds `cnpg-dr explain`, `docs/rules/` and SARIF help.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line: what the rule catches.
+    pub summary: &'static str,
+    pub doc: &'static str,
 }
 
 impl fmt::Display for Severity {
@@ -65,7 +79,7 @@ pub struct Finding {
 impl Finding {
     /// A finding of `meta`'s rule at `span`, with the rule's default severity
     /// and no database attached (contexts add theirs).
-    pub fn new(meta: &crate::rules::RuleMeta, span: &Span, message: impl Into<String>) -> Finding {
+    pub fn new(meta: &RuleMeta, span: &Span, message: impl Into<String>) -> Finding {
         Finding {
             rule: meta.id,
             name: meta.name,

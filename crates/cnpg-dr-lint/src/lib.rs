@@ -6,6 +6,7 @@ pub mod docs;
 pub mod finding;
 pub mod lineages;
 pub mod output;
+pub mod resolve;
 pub mod rules;
 pub mod runner;
 #[cfg(feature = "live")]

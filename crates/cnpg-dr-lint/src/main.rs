@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, ValueEnum};
 
+mod change;
 mod cli;
 mod commands;
 mod diagnostic;

@@ -1,5 +1,5 @@
 //! Runs the catalogue over a discovered repository: parallel across databases,
-//! deterministic in output order. [`lint_path`] is the whole pipeline for one
+//! deterministic in output order. [`LintRequest`] is the whole pipeline for one
 //! linted path: configuration, discovery (or one loose file), rules, excluded
 //! files, inline suppressions, severities.
 
@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use cnpg_dr_core::discover::{
     discover_with_progress, walk_tree, DiscoverOptions, Repository, Walked,
 };
-use cnpg_dr_core::fs::{normalize, CachedFs, FileSystem};
+use cnpg_dr_core::fs::{normalize, CachedFs, FileSystem, Sources};
 use cnpg_dr_core::history::{
     flag_line_span, load_with_progress, CommitInfo, GitRepository, History, HistoryError,
 };
@@ -71,7 +71,7 @@ pub fn run(repo: &Repository, rules: &[&'static dyn Rule], settings: &Settings) 
     };
     let (mut findings, wide) = rayon::join(per_database, repository_wide);
     findings.extend(wide);
-    drop_unresolved(&mut findings);
+    drop_unresolved(&mut findings, &repo.sources);
     sort_and_merge(&mut findings);
     findings
 }
@@ -84,30 +84,26 @@ pub fn has_substitution(text: &str) -> bool {
 
 /// Unresolved substitution variables are unknowns, never defects: a finding
 /// whose value (the exact source text it points at) holds one is dropped.
-fn drop_unresolved(findings: &mut Vec<Finding>) {
-    let mut texts: std::collections::HashMap<PathBuf, Option<String>> = Default::default();
+fn drop_unresolved(findings: &mut Vec<Finding>, sources: &Sources) {
     findings.retain(|f| {
         let Some(span) = &f.span else { return true };
         if span.end <= span.start {
             return true;
         }
-        let text = texts
-            .entry(span.file.to_path_buf())
-            .or_insert_with(|| std::fs::read_to_string(&span.file).ok());
-        let value = text.as_deref().and_then(|t| t.get(span.start..span.end));
+        let value = sources
+            .text(&span.file)
+            .and_then(|t| t.get(span.start..span.end));
         !value.is_some_and(has_substitution)
     });
 }
 
 /// Runs the history rules (`check_history`) of `rules` over every database
 /// that `history` knows, comparing the working tree with the base revision.
-/// `fs` reads the working tree (for the DR flag line).
 pub fn run_history(
     repo: &Repository,
     rules: &[&'static dyn Rule],
     settings: &Settings,
     history: &History,
-    fs: &dyn FileSystem,
 ) -> Vec<Finding> {
     let mut findings: Vec<Finding> = repo
         .databases
@@ -121,7 +117,7 @@ pub fn run_history(
                     database: db,
                     history,
                     past,
-                    flag_span: flag_line_span(fs, db),
+                    flag_span: flag_line_span(db),
                 };
                 for rule in rules {
                     rule.check_history(&ctx, &mut out);
@@ -265,56 +261,70 @@ fn is_yaml(p: &Path) -> bool {
     matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
 }
 
-/// Walks `root` with the configuration's exclusions and returns the excluded
-/// entries (relative to `root`), the YAML files that are not excluded (where
-/// suppressions are looked for), and the walk itself, which discovery reuses
-/// instead of walking again.
-fn walk(fs: &dyn FileSystem, root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<PathBuf>, Walked) {
-    let mut excluded = Vec::new();
-    let walked = walk_tree(fs, root, &mut |e| {
-        let skip = config.is_excluded(e);
-        if skip {
-            if let Ok(rel) = e.strip_prefix(root) {
-                excluded.push(rel.to_path_buf());
-            }
-        }
-        skip
-    });
-    excluded.sort();
+/// Walks `root` with the configuration's exclusions and returns the YAML
+/// files that are not excluded (where suppressions are looked for) and the
+/// walk itself, which discovery takes as its input instead of walking again.
+fn walk(fs: &dyn FileSystem, root: &Path, config: &Config) -> (Vec<PathBuf>, Walked) {
+    let walked = walk_tree(fs, root, &mut |e| config.is_excluded(e));
     let yaml = walked
         .files
         .iter()
         .filter(|f| is_yaml(f))
         .cloned()
         .collect();
-    (excluded, yaml, walked)
+    (yaml, walked)
 }
 
-/// Lints one path (a directory, or a single YAML file linted as loose
-/// resources) under a configuration. `path` must be absolute.
+/// One lint: a path (a directory, or a single YAML file linted as loose
+/// resources; absolute) under a configuration, with what the command line
+/// adds (a base revision, schemas, progress). Every command lints through
+/// this; [`lint_path`] is the plain case.
+pub struct LintRequest<'a> {
+    pub fs: &'a dyn FileSystem,
+    pub path: &'a Path,
+    pub config: &'a Config,
+    /// A base revision: the history rules run too.
+    pub base: Option<&'a Base<'a>>,
+    /// Schemas to validate against instead of the bundled ones (`--schema-dir`).
+    pub schemas: Option<Arc<cnpg_dr_core::schema::SchemaSet>>,
+    /// Report objects no schema describes (`--strict-schemas`).
+    pub strict_schemas: bool,
+    /// Told how far the long parts (rendering every root, the history) have got.
+    pub progress: &'a dyn Progress,
+}
+
+impl<'a> LintRequest<'a> {
+    pub fn new(fs: &'a dyn FileSystem, path: &'a Path, config: &'a Config) -> Self {
+        LintRequest {
+            fs,
+            path,
+            config,
+            base: None,
+            schemas: None,
+            strict_schemas: false,
+            progress: &NoProgress,
+        }
+    }
+
+    pub fn run(&self) -> Result<Report, LintError> {
+        lint(self)
+    }
+}
+
+/// Lints one path under a configuration: [`LintRequest`] with nothing added.
 pub fn lint_path(fs: &dyn FileSystem, path: &Path, config: &Config) -> Result<Report, LintError> {
-    lint_path_with_base(fs, path, config, None)
+    LintRequest::new(fs, path, config).run()
 }
 
-/// [`lint_path`], and with a base revision the history rules too.
-pub fn lint_path_with_base(
-    fs: &dyn FileSystem,
-    path: &Path,
-    config: &Config,
-    base: Option<&Base<'_>>,
-) -> Result<Report, LintError> {
-    lint_path_with_progress(fs, path, config, base, &NoProgress)
-}
-
-/// [`lint_path_with_base`], telling `progress` how far the long parts
-/// (rendering every root, rendering the history) have got.
-pub fn lint_path_with_progress(
-    fs: &dyn FileSystem,
-    path: &Path,
-    config: &Config,
-    base: Option<&Base<'_>>,
-    progress: &dyn Progress,
-) -> Result<Report, LintError> {
+fn lint(request: &LintRequest<'_>) -> Result<Report, LintError> {
+    let LintRequest {
+        fs,
+        path,
+        config,
+        base,
+        progress,
+        ..
+    } = *request;
     // The walk, two renders per database and the suppression scan read the
     // same files: each is read (and each directory listed) once.
     let cached = CachedFs::new(fs);
@@ -328,10 +338,10 @@ pub fn lint_path_with_progress(
     if let Some(v) = config.cnpg_version {
         settings.cnpg_version = v;
     }
-    if let Some(schemas) = &config.schemas {
+    if let Some(schemas) = &request.schemas {
         settings.schemas = schemas.clone();
     }
-    settings.strict_schemas = config.strict_schemas;
+    settings.strict_schemas = request.strict_schemas;
     // Compile the schemas on another core while discovery renders.
     let schemas = settings.schemas.clone();
     rayon::spawn(move || schemas.warm());
@@ -339,9 +349,8 @@ pub fn lint_path_with_progress(
     // single file linted alone has none: without its kustomization most rules
     // cannot fire, so "unused" would be noise.
     let (repo, in_scope, mut files) = if fs.is_dir(&path) {
-        let (exclude, files, walked) = walk(fs, &path, config);
+        let (files, walked) = walk(fs, &path, config);
         let options = DiscoverOptions {
-            exclude,
             walked: Some(walked),
             ..DiscoverOptions::default()
         };
@@ -365,7 +374,7 @@ pub fn lint_path_with_progress(
     if let Some(base) = base {
         let history =
             load_history_with_progress(&repo, base, progress).map_err(LintError::History)?;
-        findings.extend(run_history(&repo, &rules, &settings, &history, fs));
+        findings.extend(run_history(&repo, &rules, &settings, &history));
     }
     findings.retain(|f| !f.path().is_some_and(|p| config.is_excluded(p)));
 
@@ -415,6 +424,9 @@ pub fn lint_path_with_progress(
     }
     sort_and_merge(&mut findings);
     let mut repo = repo;
+    // Every file read (renders, suppression scan), as it was read: what the
+    // findings' snippets show.
+    repo.sources = fs.sources().unwrap_or_default();
     Ok(Report {
         findings,
         databases: repo.databases.len(),
@@ -422,4 +434,49 @@ pub fn lint_path_with_progress(
         failed_roots: std::mem::take(&mut repo.failed_roots),
         repository: repo,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+    use cnpg_dr_core::yaml::Span;
+
+    fn finding_at(file: &Path, start: usize, end: usize) -> Finding {
+        Finding {
+            rule: "CDR101",
+            name: "lineage-write-equals-source",
+            severity: Severity::Error,
+            message: String::new(),
+            span: Some(Span {
+                file: Arc::from(file),
+                line: 1,
+                column: start as u32 + 1,
+                start,
+                end,
+            }),
+            file: None,
+            database: None,
+            overlay: None,
+            dormant: false,
+            help: None,
+        }
+    }
+
+    #[test]
+    fn a_substitution_is_judged_on_the_text_the_lint_read() {
+        // The file does not exist on disk: only the text read says `${...}`.
+        let file = Path::new("/nowhere/cluster.yaml");
+        let text = "serverName: ${LINEAGE}\nother: pg-v1\n";
+        let mut sources = Sources::default();
+        sources.insert(file.to_path_buf(), text.as_bytes());
+        let mut findings = vec![finding_at(file, 12, 22), finding_at(file, 30, 35)];
+        drop_unresolved(&mut findings, &sources);
+        assert_eq!(
+            findings.len(),
+            1,
+            "the ${{LINEAGE}} value is unknown, not a defect"
+        );
+        assert_eq!(findings[0].span.as_ref().unwrap().start, 30);
+    }
 }

@@ -5,13 +5,14 @@
 //! recovery target, backup shape, the Argo CD application deploying it, and
 //! the number of findings by severity.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
 use cnpg_dr_core::argocd::{argo_objects, deployed_databases};
 use cnpg_dr_core::cnpg::{BootstrapMethod, Cluster};
 use cnpg_dr_core::discover::Repository;
+use cnpg_dr_core::kustomize::RenderError;
 
 use crate::finding::{Finding, Severity};
 use crate::output::relative;
@@ -34,6 +35,9 @@ pub struct Row {
     /// False for a database outside the overlay layout (a plain directory of
     /// Cluster manifests): no overlay line to flip during an incident.
     pub dr_switch: bool,
+    /// Why the database cannot be deployed as it stands (mode `broken`): its
+    /// active render fails. None for a database that renders.
+    pub broken: Option<String>,
 }
 
 fn recovery_target(cluster: &Cluster<'_>) -> Option<String> {
@@ -61,9 +65,16 @@ fn recovery_target(cluster: &Cluster<'_>) -> Option<String> {
     Some("latest".to_string())
 }
 
-/// Builds the rows for a discovered repository and its findings.
-pub fn rows(repo: &Repository, findings: &[Finding], base: &Path) -> Vec<Row> {
-    let apps: Vec<(String, Vec<std::path::PathBuf>)> = argo_objects(repo)
+/// Builds the rows for a discovered repository and its findings, with a
+/// `broken` row for each database whose active render fails and each failed
+/// root that looks like a database (`failed_roots`, from the lint report).
+pub fn rows(
+    repo: &Repository,
+    failed_roots: &[(PathBuf, RenderError)],
+    findings: &[Finding],
+    base: &Path,
+) -> Vec<Row> {
+    let apps: Vec<(String, Vec<PathBuf>)> = argo_objects(repo)
         .into_iter()
         .map(|r| {
             (
@@ -123,10 +134,101 @@ pub fn rows(repo: &Repository, findings: &[Finding], base: &Path) -> Vec<Row> {
                 warnings: count(Severity::Warning),
                 infos: count(Severity::Info),
                 dr_switch: !db.flag.lines.is_empty() || !db.overlays.is_empty(),
+                broken: None,
             });
         }
+        if let Err(e) = &variant.rendered {
+            // The active render fails: the database the SRE most needs to see.
+            rows.push(broken_row(
+                &repo.root,
+                relative(&db.dir, base),
+                &e.to_string(),
+                !db.flag.lines.is_empty() || !db.overlays.is_empty(),
+                (
+                    count(Severity::Error),
+                    count(Severity::Warning),
+                    count(Severity::Info),
+                ),
+                (!application.is_empty()).then(|| application.join(", ")),
+            ));
+        }
     }
+    for (dir, e) in failed_roots {
+        if repo.databases.iter().any(|d| &d.dir == dir) || !looks_like_a_database(repo, dir) {
+            continue;
+        }
+        let dirs_findings = |s: Severity| {
+            findings
+                .iter()
+                .filter(|f| f.severity == s && f.path().is_some_and(|p| p.starts_with(dir)))
+                .count()
+        };
+        let application = apps
+            .iter()
+            .filter(|(_, dbs)| dbs.contains(dir))
+            .map(|(name, _)| name.clone())
+            .collect::<Vec<_>>();
+        rows.push(broken_row(
+            &repo.root,
+            relative(dir, base),
+            &e.to_string(),
+            true,
+            (
+                dirs_findings(Severity::Error),
+                dirs_findings(Severity::Warning),
+                dirs_findings(Severity::Info),
+            ),
+            (!application.is_empty()).then(|| application.join(", ")),
+        ));
+    }
+    rows.sort_by(|a, b| a.dir.cmp(&b.dir));
     rows
+}
+
+/// A failed root is shown when it is plausibly a database: it has overlays,
+/// or a file under it that was read names a CloudNativePG Cluster.
+fn looks_like_a_database(repo: &Repository, dir: &Path) -> bool {
+    repo.kustomizations
+        .iter()
+        .any(|k| k.file.starts_with(dir.join("overlays")))
+        || repo.sources.paths().any(|p| {
+            p.starts_with(dir)
+                && repo.sources.text(p).is_some_and(|t| {
+                    t.contains("postgresql.cnpg.io/") && t.contains("kind: Cluster")
+                })
+        })
+}
+
+fn broken_row(
+    root: &Path,
+    dir: String,
+    error: &str,
+    dr_switch: bool,
+    (errors, warnings, infos): (usize, usize, usize),
+    application: Option<String>,
+) -> Row {
+    let reason = error.lines().next().unwrap_or("").trim().to_string();
+    // kustomize names absolute paths: say them from the repository root.
+    let reason = match root.to_str() {
+        Some(r) if !r.is_empty() => reason.replace(&format!("{}/", r.trim_end_matches('/')), ""),
+        _ => reason,
+    };
+    Row {
+        dir,
+        name: String::new(),
+        namespace: String::new(),
+        mode: "broken".to_string(),
+        write_lineage: None,
+        read_lineage: None,
+        backup_shape: "none".to_string(),
+        recovery_target: None,
+        application,
+        errors,
+        warnings,
+        infos,
+        dr_switch,
+        broken: Some(reason),
+    }
 }
 
 /// JSON, schema version 1 (docs/status-output.md).
@@ -146,6 +248,7 @@ pub fn to_json(rows: &[Row]) -> String {
                 "application": r.application,
                 "findings": {"error": r.errors, "warning": r.warnings, "info": r.infos},
                 "dr_switch": r.dr_switch,
+                "broken": r.broken,
             })
         })
         .collect();
@@ -213,10 +316,18 @@ pub fn to_table(rows: &[Row]) -> String {
     }
     let mut plain: Vec<&str> = rows
         .iter()
-        .filter(|r| !r.dr_switch)
+        .filter(|r| !r.dr_switch && r.broken.is_none())
         .map(|r| r.dir.as_str())
         .collect();
     plain.dedup();
+    for r in rows {
+        if let Some(reason) = &r.broken {
+            out.push_str(&format!(
+                "\nbroken: {} does not render, so it cannot be deployed or recovered: {reason}\n  `cnpg-dr lint {}` shows where\n",
+                r.dir, r.dir
+            ));
+        }
+    }
     if !plain.is_empty() {
         out.push_str(&format!(
             "\nno DR switch (not in the base + overlays layout, nothing to flip during an incident): {}\n",

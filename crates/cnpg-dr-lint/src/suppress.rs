@@ -10,100 +10,9 @@ use std::sync::Arc;
 use cnpg_dr_core::yaml::Span;
 
 use crate::config::did_you_mean;
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta};
-
-/// CDR001: a suppression that does not say why.
-pub struct SuppressionWithoutReason;
-
-pub static WITHOUT_REASON: RuleMeta = RuleMeta {
-    id: "CDR001",
-    name: "suppression-without-reason",
-    severity: Severity::Warning,
-    summary: "An inline `# cnpg-dr: ignore[...]` comment gives no reason",
-    doc: r#"## What it checks
-Every `# cnpg-dr: ignore[ID]` or `# cnpg-dr: ignore-file[ID]` comment must be followed by a reason:
-free text after the closing bracket. A suppression without one still silences the finding, and is
-reported itself.
-
-## Why it matters during a recovery
-A silenced check is a decision someone made about a recovery they were not yet running. The person
-who flips the DR switch at 3 a.m. needs to know whether the rule was wrong for this database or
-whether the mistake was accepted "for now" and forgotten. Without a reason, nobody can tell, and the
-suppression outlives the situation that justified it.
-
-## Example
-```yaml
-spec:
-  schedule: "0 3 * * *" # cnpg-dr: ignore[CDR401]
-```
-
-## Fix
-Say why, after the bracket:
-```yaml
-spec:
-  schedule: "0 3 * * *" # cnpg-dr: ignore[CDR401] hourly backups are intended, see runbook
-```
-or remove the suppression and fix the finding.
-
-## References
-- `docs/configuration.md`, "Inline suppressions".
-"#,
-};
-
-/// CDR002: a suppression that silenced nothing.
-pub struct SuppressionUnused;
-
-pub static UNUSED: RuleMeta = RuleMeta {
-    id: "CDR002",
-    name: "suppression-unused",
-    severity: Severity::Warning,
-    summary: "An inline `# cnpg-dr: ignore[...]` comment suppresses no finding",
-    doc: r#"## What it checks
-Each rule named in a `# cnpg-dr: ignore[...]` or `# cnpg-dr: ignore-file[...]` comment must silence
-at least one finding of that rule: on the comment's line (or, for a comment alone on its line, on
-the next line of YAML), or anywhere in the file for `ignore-file`. Unknown rule ids and comments
-that start with `cnpg-dr:` but cannot be read are reported too. Rules turned `off` in
-`.cnpg-dr.yaml` are not reported, and neither are files outside the linted directories.
-
-## Why it matters during a recovery
-A stale suppression is a loaded gun: the problem it was written for is gone (or moved to another
-line), and the next real mistake on that line will be silenced without anyone deciding so. A
-misspelled id silences nothing while looking as if it did.
-
-## Example
-```yaml
-spec:
-  # cnpg-dr: ignore[CDR401] hourly backups are intended
-  schedule: "0 0 3 * * *"
-```
-
-## Fix
-Remove the comment, or correct the rule id, or move the comment to the line the finding points at
-(the `file:line:col` shown for it).
-
-## References
-- `docs/configuration.md`, "Inline suppressions".
-"#,
-};
-
-impl Rule for SuppressionWithoutReason {
-    fn meta(&self) -> &'static RuleMeta {
-        &WITHOUT_REASON
-    }
-}
-
-impl Rule for SuppressionUnused {
-    fn meta(&self) -> &'static RuleMeta {
-        &UNUSED
-    }
-}
-
-/// The suppression meta-rules. They have no check of their own: the runner
-/// reports them while it applies suppressions.
-pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![&SuppressionWithoutReason, &SuppressionUnused]
-}
+use crate::finding::{Finding, RuleMeta};
+use crate::rules::suppression::unused::META as UNUSED;
+use crate::rules::suppression::without_reason::META as WITHOUT_REASON;
 
 /// One rule named in a directive.
 #[derive(Clone, Debug, PartialEq)]
@@ -464,6 +373,7 @@ pub fn meta_findings(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Severity;
 
     fn resolve(s: &str) -> Option<&'static str> {
         match s {

@@ -261,3 +261,39 @@ fn an_existing_objectstore_file_is_not_overwritten() {
     assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
     assert_eq!(repo.files(), before);
 }
+
+#[test]
+fn migrate_plugin_handles_the_native_shape_new_writes() {
+    // `new --backup native` suggests `migrate plugin NAME` in its comments:
+    // that command must work on exactly what new wrote, recovery overlay
+    // (its own write serverName, a native externalClusters source) included.
+    let repo = TempRepo::with(&["paperless"]);
+    let out = repo.run(&["new", "legacy", "--backup", "native"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let dir = repo.db("legacy");
+    let before = backup_targets(&render(&dir));
+    assert_eq!(before["recovery"].0 .0, "legacy-database-v2");
+
+    let out = repo.run(&["migrate", "plugin", "legacy", "--write"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let after_repo = render(&dir);
+    let after = backup_targets(&after_repo);
+    assert_eq!(after, before, "every overlay writes and reads where it did");
+    for v in &after_repo.databases[0].variants {
+        let c = v.clusters().next().unwrap();
+        assert!(c.native_store().is_none(), "{:?}", v.overlay_name());
+        assert!(!c.barman_plugins().is_empty(), "{:?}", v.overlay_name());
+    }
+    assert_eq!(
+        lint_rules(&repo, &dir),
+        Vec::<String>::new(),
+        "no finding, not even an unused suppression"
+    );
+    let patch =
+        std::fs::read_to_string(dir.join("overlays/recovery/bootstrap-patch.yaml")).unwrap();
+    assert!(!patch.contains("barman-object-store-deprecated"), "{patch}");
+    assert!(
+        patch.contains("# Write lineage after the recovery"),
+        "comments are kept: {patch}"
+    );
+}

@@ -98,6 +98,49 @@ fn plan_write_bumps_lineages_flips_the_flag_and_lints_clean() {
 }
 
 #[test]
+fn planning_again_after_a_failed_restore_keeps_the_source_and_moves_the_write() {
+    // The drill: plan, merge, the restore fails ("Expected empty archive"),
+    // the runbook says to plan again. Also what a second `plan --write`
+    // before committing does.
+    let repo = TempRepo::with(&["paperless"]);
+    let dir = repo.db("paperless");
+    let first = repo.run(&["plan", "paperless", "--write"]);
+    assert_eq!(code(&first), 0, "{}{}", stdout(&first), stderr(&first));
+    assert_eq!(lineages(&dir).1, "paperless-database-v3");
+
+    let again = repo.run(&["plan", "paperless", "--write"]);
+    assert_eq!(code(&again), 0, "{}{}", stdout(&again), stderr(&again));
+    let text = stdout(&again);
+    assert!(
+        text.contains("restore from:  paperless-database-v2   (kept: the recovery overlay is already active and reads it)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("write to:      paperless-database-v4"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the restore source stays paperless-database-v2, and the write lineage moves past paperless-database-v3"),
+        "{text}"
+    );
+    assert_eq!(
+        lineages(&dir),
+        (
+            "recovery".into(),
+            "paperless-database-v4".into(),
+            "paperless-database-v2".into()
+        ),
+        "the source is not repointed at the failed attempt's lineage"
+    );
+    assert_eq!(lint_errors(&repo, &dir), Vec::<String>::new());
+
+    // --from still wins.
+    let pinned = repo.run(&["plan", "paperless", "--from", "v1"]);
+    assert_eq!(code(&pinned), 0, "{}{}", stdout(&pinned), stderr(&pinned));
+    assert!(stdout(&pinned).contains("restore from:  paperless-database-v1   (pinned with --from)"));
+}
+
+#[test]
 fn plan_finish_flips_back_and_keeps_the_lineage() {
     let repo = TempRepo::with(&["paperless"]);
     let dir = repo.db("paperless");
@@ -262,39 +305,18 @@ fn a_failing_write_leaves_every_original_untouched() {
 /// is never proposed again: plan reads the history in-process.
 #[test]
 fn plan_skips_lineages_written_earlier_in_history() {
-    let root = std::env::temp_dir().join(format!("cnpg-dr-plan-history-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let db = root.join("paperless");
-    copy_dir(&workspace().join(DEMO).join(DBS).join("paperless"), &db);
-    let git = |args: &[&str]| {
-        let ok = std::process::Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
-            .args(args)
-            .current_dir(&root)
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false);
-        assert!(ok, "git {args:?}");
-    };
-    let cluster = db.join("base/cluster.yaml");
-    let set = |from: &str, to: &str| {
-        let text = std::fs::read_to_string(&cluster).unwrap();
-        std::fs::write(&cluster, text.replace(from, to)).unwrap();
-    };
-    git(&["init", "-q"]);
-    git(&["add", "."]);
-    git(&["commit", "-q", "-m", "v2"]);
-    set("paperless-database-v2", "paperless-database-v5");
-    git(&["commit", "-q", "-am", "v5 by mistake"]);
-    set("paperless-database-v5", "paperless-database-v2");
-    git(&["commit", "-q", "-am", "back to v2"]);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cnpg-dr"))
-        .args(["plan", "paperless"])
-        .current_dir(&root)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs");
-    let _ = std::fs::remove_dir_all(&root);
+    let mut repo = git::GitRepo::new();
+    copy_dir(
+        &workspace().join(DEMO).join(DBS).join("paperless"),
+        &repo.root.join("paperless"),
+    );
+    const CLUSTER: &str = "paperless/base/cluster.yaml";
+    repo.commit("v2");
+    repo.replace(CLUSTER, "paperless-database-v2", "paperless-database-v5");
+    repo.commit("v5 by mistake");
+    repo.replace(CLUSTER, "paperless-database-v5", "paperless-database-v2");
+    repo.commit("back to v2");
+    let out = repo.cnpg_dr(&["plan", "paperless"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -540,4 +562,39 @@ fn plan_finish_removes_the_recovery_target_of_the_restore_it_ends() {
         .filter_map(|f| f["rule"].as_str())
         .collect();
     assert!(!rules.contains(&"CDR207"), "{rules:?}");
+}
+
+#[test]
+fn plan_refuses_to_leave_an_error_in_the_recovery_overlay_unless_allowed() {
+    let repo = TempRepo::with(&["paperless"]);
+    let patch = repo
+        .db("paperless")
+        .join("overlays/recovery/bootstrap-patch.yaml");
+    let text = std::fs::read_to_string(&patch).unwrap();
+    // Without `database`, CNPG restores into `app`: an error plan cannot fix.
+    std::fs::write(&patch, text.replace("      database: paperless\n", "")).unwrap();
+    let before = repo.files();
+
+    let out = repo.run(&["plan", "paperless", "--write"]);
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Check FAILED"), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.contains("which the restore deploys"))
+        .unwrap_or_else(|| panic!("no refusal line: {text}"));
+    assert!(
+        line.contains("overlays/recovery/bootstrap-patch.yaml:") && line.contains("--allow-errors"),
+        "{line}"
+    );
+    assert_eq!(repo.files(), before, "nothing written");
+
+    let out = repo.run(&["plan", "paperless", "--write", "--allow-errors"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("error(s) in this database were there before"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(lineages(&repo.db("paperless")).0, "recovery");
 }

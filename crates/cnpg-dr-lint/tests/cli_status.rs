@@ -91,3 +91,70 @@ fn table_is_readable() {
         assert!(l[col..].starts_with(|c: char| c.is_alphanumeric()), "{l}");
     }
 }
+
+mod common;
+
+#[test]
+fn broken_databases_are_shown_with_the_reason_and_exit_1() {
+    use common::*;
+    let repo = common::TempRepo::with(&["paperless", "gitea", "immich"]);
+    // A base that lists a missing file, and a switch with both overlays active.
+    let base = repo.db("paperless").join("base/kustomization.yaml");
+    let text = std::fs::read_to_string(&base).unwrap();
+    std::fs::write(
+        &base,
+        text.replace("  - cluster.yaml\n", "  - cluster.yaml\n  - missing.yaml\n"),
+    )
+    .unwrap();
+    let root = repo.db("gitea").join("kustomization.yaml");
+    let text = std::fs::read_to_string(&root).unwrap();
+    std::fs::write(
+        &root,
+        text.replace("  # - overlays/initdb", "  - overlays/initdb"),
+    )
+    .unwrap();
+
+    let out = repo.run(&["status"]);
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    let table = stdout(&out);
+    for db in ["paperless", "gitea"] {
+        let row = table
+            .lines()
+            .find(|l| l.starts_with(&format!("infrastructure/database/cloudnative-pg/{db} ")))
+            .unwrap_or_else(|| panic!("no row for {db}: {table}"));
+        assert!(row.contains(" broken "), "{row}");
+    }
+    assert!(
+        table.contains("paperless/base/missing.yaml': no such file or directory"),
+        "{table}"
+    );
+    assert!(
+        table.contains("may not add resource with an already registered id"),
+        "{table}"
+    );
+    assert!(
+        table.contains("immich/immich-database"),
+        "the healthy one is still listed: {table}"
+    );
+    assert!(
+        !table.contains(repo.root.to_str().unwrap()),
+        "paths from the repository root: {table}"
+    );
+
+    // Asked about the broken database alone, status shows it too.
+    let out = repo.run(&[
+        "status",
+        "infrastructure/database/cloudnative-pg/gitea",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    let doc = json(&out);
+    let rows = doc["clusters"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{doc}");
+    assert_eq!(rows[0]["mode"], "broken");
+    assert!(rows[0]["broken"]
+        .as_str()
+        .unwrap()
+        .contains("already registered id"));
+}

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use cnpg_dr_core::discover::{discover, DiscoverOptions};
-use cnpg_dr_core::fs::{normalize, RealFs};
+use cnpg_dr_core::fs::{normalize, RealFs, Sources};
 use cnpg_dr_lint::output::human;
 use cnpg_dr_lint::{registry, runner, Finding};
 
@@ -13,19 +13,19 @@ fn fixtures() -> PathBuf {
     normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/rules"))
 }
 
-fn lint(dir: &Path, id: &str) -> (Vec<Finding>, usize) {
+fn lint(dir: &Path, id: &str) -> (Vec<Finding>, usize, Sources) {
     let repo = discover(&RealFs, dir, &DiscoverOptions::default());
     let findings = runner::run(&repo, &registry(), &Default::default())
         .into_iter()
         .filter(|f| f.rule == id)
         .collect();
-    (findings, repo.databases.len())
+    (findings, repo.databases.len(), repo.sources)
 }
 
 /// History rules (CDR9xx) compare the working tree with a Git revision:
 /// their fixtures are Git repositories, built by tests/history.rs.
 fn static_rules() -> Vec<&'static dyn cnpg_dr_lint::Rule> {
-    let history: Vec<&str> = cnpg_dr_lint::rules::history::rules()
+    let history: Vec<&str> = cnpg_dr_lint::rules::group("history")
         .iter()
         .map(|r| r.meta().id)
         .collect();
@@ -60,11 +60,11 @@ fn fixtures_fire_on_bad_and_stay_quiet_on_good() {
     for rule in static_rules() {
         let id = rule.meta().id;
         let dir = fixtures().join(id);
-        let (bad, databases) = lint(&dir.join("bad"), id);
+        let (bad, databases, sources) = lint(&dir.join("bad"), id);
         assert!(!bad.is_empty(), "{id}: no finding on the bad fixture");
-        let text = human::render(&bad, &dir.join("bad"), false, databases);
+        let text = human::render(&bad, &sources, &dir.join("bad"), false, databases);
         insta::assert_snapshot!(format!("{id}-{}", rule.meta().name), text);
-        let (good, _) = lint(&dir.join("good"), id);
+        let (good, _, _) = lint(&dir.join("good"), id);
         assert!(
             good.is_empty(),
             "{id}: findings on the good fixture: {good:#?}"

@@ -2,16 +2,15 @@
 //! through the command line (`--schema-dir`, `--strict-schemas`).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use cnpg_dr_core::discover::{discover, DiscoverOptions};
 use cnpg_dr_core::fs::{normalize, RealFs};
-use cnpg_dr_lint::rules::{schema, Settings};
+use cnpg_dr_lint::rules::{group, Settings};
 use cnpg_dr_lint::{runner, Finding};
 use serde_json::Value;
 
 mod common;
-use common::json;
+use common::{cnpg_dr_in, json};
 
 fn workspace() -> PathBuf {
     normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
@@ -19,7 +18,7 @@ fn workspace() -> PathBuf {
 
 fn lint(dir: &Path, settings: &Settings) -> Vec<Finding> {
     let repo = discover(&RealFs, dir, &DiscoverOptions::default());
-    runner::run(&repo, &schema::rules(), settings)
+    runner::run(&repo, &group("schema"), settings)
 }
 
 fn show(findings: &[Finding]) -> Vec<String> {
@@ -83,15 +82,6 @@ fn strict_schemas_reports_every_kind_without_a_schema() {
 }
 
 // ── Command line ─────────────────────────────────────────────────────────────
-
-fn cnpg_dr_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cnpg-dr"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
 
 fn schema_findings(doc: &Value) -> Vec<(String, String, u64)> {
     doc["findings"]

@@ -3,9 +3,12 @@
 //! barman writes `begin_time`/`end_time` as Python `str(datetime)`:
 //! `2026-11-23 19:13:50.696841+00:00`, the fraction dropped when it is zero and
 //! the offset being PostgreSQL's TimeZone. CNPG's `targetTime` and S3's
-//! LastModified are RFC 3339. One parser reads all of them.
+//! LastModified are RFC 3339. One parser reads all of them, on the calendar of
+//! `crate::time` (a `targetTime` is CNPG's to read: `time::target_time`).
 
 use std::fmt;
+
+use crate::time::{civil_from_days, days_from_civil, days_in_month};
 
 /// A point in time: microseconds since 1970-01-01T00:00:00Z.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -22,7 +25,7 @@ pub struct TimeError {
 impl Timestamp {
     /// Builds an instant from a UTC calendar date and time.
     pub fn from_utc(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32, micros: u32) -> Timestamp {
-        let days = days_from_civil(y, mo, d);
+        let days = days_from_civil(y, i64::from(mo), i64::from(d));
         Timestamp(
             ((days * 86_400 + i64::from(h * 3600 + mi * 60 + s)) * 1_000_000) + i64::from(micros),
         )
@@ -78,7 +81,7 @@ impl Timestamp {
                 }
             }
         }
-        if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo as u32) {
+        if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) {
             return Err(err("no such date"));
         }
         if h > 23 || mi > 59 || sec > 60 {
@@ -169,50 +172,6 @@ impl Cursor<'_> {
         self.i += n;
         Some(part.iter().fold(0, |acc, c| acc * 10 + i64::from(c - b'0')))
     }
-}
-
-fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-fn days_in_month(y: i64, m: u32) -> i64 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-// Howard Hinnant's civil calendar algorithms (proleptic Gregorian).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
 }
 
 #[cfg(test)]

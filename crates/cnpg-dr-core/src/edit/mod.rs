@@ -9,6 +9,7 @@
 //! in a [`ChangeSet`], which renders through [`EditedFs`] before anything is
 //! written and writes atomically ([`ChangeSet::commit`]).
 
+mod located;
 mod text;
 mod write;
 
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use crate::fs::FileSystem;
 use crate::yaml::{load_str, LoadLimits, Mapping, Node, NodeKind, Scalar, ScalarStyle, Span};
 
+pub use located::LocatedEdits;
 pub use text::{double_quoted, newline_of, plain_safe};
 pub use write::{Change, ChangeSet, EditedFs, WriteError};
 

@@ -7,7 +7,6 @@
 mod git;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 pub use git::{CommitInfo, GitRepository, GitTreeFs, HistoryError};
 
@@ -284,22 +283,10 @@ pub fn load_with_progress(
 }
 
 /// The span of a database's active DR flag line (`- overlays/recovery` in
-/// the root kustomization), read through `fs`.
-pub fn flag_line_span(fs: &dyn FileSystem, db: &Database) -> Option<Span> {
-    let line = db.flag.active().next()?;
-    let bytes = fs.read(&db.kustomization).ok()?;
-    let text = String::from_utf8_lossy(&bytes);
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.line.saturating_sub(1) as usize)
-        .map(str::len)
-        .sum();
-    let start = line_start + line.column.saturating_sub(1) as usize;
-    Some(Span {
-        file: Arc::from(db.kustomization.as_path()),
-        line: line.line,
-        column: line.column,
-        start,
-        end: start + line.entry.len(),
-    })
+/// the root kustomization), from its position recorded at parse time.
+pub fn flag_line_span(db: &Database) -> Option<Span> {
+    db.flag
+        .active()
+        .next()
+        .map(|line| line.span(&db.kustomization))
 }

@@ -8,6 +8,7 @@ use regex::Regex;
 
 use super::pattern::{expand, lineage_at};
 use super::{Choices, Field, ScaffoldError, ScaffoldErrors, Spec};
+use crate::cnpg::policy::{self, valid_retention_policy, Schedule};
 use crate::lineage::Lineage;
 
 fn re(pattern: &str) -> Regex {
@@ -24,8 +25,6 @@ static DNS_1123_SUBDOMAIN: LazyLock<Regex> =
     LazyLock::new(|| re(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"));
 /// A PostgreSQL identifier that needs no quoting.
 static PG_IDENTIFIER: LazyLock<Regex> = LazyLock::new(|| re(r"^[a-z_][a-z0-9_]*$"));
-/// The CRD pattern of `retentionPolicy`.
-static RETENTION: LazyLock<Regex> = LazyLock::new(|| re(r"^[1-9][0-9]*[dwm]$"));
 /// A Kubernetes quantity, as storage sizes are written.
 static QUANTITY: LazyLock<Regex> =
     LazyLock::new(|| re(r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"));
@@ -35,8 +34,6 @@ static LABEL_VALUE: LazyLock<Regex> =
 /// The name part of a label key.
 static LABEL_NAME: LazyLock<Regex> =
     LazyLock::new(|| re(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$"));
-/// One field of a cron spec (robfig/cron: numbers, names, `*`, `?`, ranges, steps, lists).
-static CRON_FIELD: LazyLock<Regex> = LazyLock::new(|| re(r"^[0-9A-Za-z*?/,-]+$"));
 
 /// Collects problems while resolving.
 struct Check {
@@ -258,7 +255,7 @@ pub fn resolve(choices: &Choices, name: &str) -> Result<Spec, ScaffoldErrors> {
         name,
         "retention policy",
     );
-    if !retention_policy.is_empty() && !RETENTION.is_match(&retention_policy) {
+    if !retention_policy.is_empty() && !valid_retention_policy(&retention_policy) {
         c.fail(
             Field::RetentionPolicy,
             format!("{retention_policy:?} is not a retention policy: a number of days, weeks or months such as 30d, 4w or 6m"),
@@ -386,36 +383,29 @@ fn check_image(c: &mut Check, image: &str) {
     }
 }
 
-/// CNPG parses schedules with robfig/cron: six fields, seconds first, or a
+/// CNPG parses schedules with robfig/cron (see `cnpg::policy`): six fields, seconds first, or a
 /// descriptor. A five-field crontab is accepted but runs every hour.
 fn check_schedule(c: &mut Check, schedule: &str) {
     if schedule.is_empty() {
         return;
     }
-    if let Some(descriptor) = schedule.strip_prefix('@') {
-        let known = [
-            "yearly", "annually", "monthly", "weekly", "daily", "midnight", "hourly",
-        ];
-        if known.contains(&descriptor) || descriptor.starts_with("every ") {
-            return;
-        }
-        c.fail(
+    match policy::schedule(schedule) {
+        Schedule::Descriptor | Schedule::SixFields { plain: true } => {}
+        Schedule::UnknownDescriptor => c.fail(
             Field::Schedule,
             format!("{schedule:?} is not a cron descriptor (@daily, @weekly, @every 6h, ...)"),
-        );
-        return;
-    }
-    let fields: Vec<&str> = schedule.split_whitespace().collect();
-    match fields.len() {
-        6 if fields.iter().all(|f| CRON_FIELD.is_match(f)) => {}
-        5 => c.fail(
+        ),
+        Schedule::FiveFields(_) => c.fail(
             Field::Schedule,
             format!("{schedule:?} has 5 fields, but CNPG's cron has 6 with seconds first, so CNPG would read each field one place off (\"0 3 * * *\" runs every hour); did you mean \"0 {schedule}\"?"),
         ),
-        n => c.fail(
-            Field::Schedule,
-            format!("{schedule:?} is not a cron schedule: CNPG's cron has 6 fields, seconds first (such as \"0 0 3 * * *\"), found {n}"),
-        ),
+        Schedule::SixFields { plain: false } | Schedule::FieldCount(_) => {
+            let n = schedule.split_whitespace().count();
+            c.fail(
+                Field::Schedule,
+                format!("{schedule:?} is not a cron schedule: CNPG's cron has 6 fields, seconds first (such as \"0 0 3 * * *\"), found {n}"),
+            )
+        }
     }
 }
 

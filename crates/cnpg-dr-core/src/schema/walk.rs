@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 
 use serde_json::{Map, Value};
 
+use crate::suggest::did_you_mean;
 use crate::yaml::{scalar_value, to_json, ExportError, Node, NodeKind, Schema, Span};
 
 /// A field that the schema does not declare: the API server drops it without a word.
@@ -202,59 +203,6 @@ pub fn key_span<'n>(root: &'n Node, pointer: &str) -> Option<&'n Span> {
         .map(|(k, _)| &k.span)
 }
 
-/// Optimal string alignment distance (Levenshtein with adjacent
-/// transpositions), case-insensitive: `recoveryTraget` is one edit from
-/// `recoveryTarget`.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.to_lowercase().chars().collect();
-    let b: Vec<char> = b.to_lowercase().chars().collect();
-    let (n, m) = (a.len(), b.len());
-    let mut d = vec![vec![0usize; m + 1]; n + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=n {
-        for j in 1..=m {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[n][m]
-}
-
-/// The declared name closest to `key`, if it is close enough to be a typo:
-/// one edit for short names, two from six characters on, three from twelve
-/// (a case-only difference always counts). Ties go to the first declared.
-pub fn suggest<'a>(key: &str, declared: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let len = key.chars().count();
-    let limit = match len {
-        0..=2 => 0,
-        3..=5 => 1,
-        6..=11 => 2,
-        _ => 3,
-    };
-    let mut best: Option<(usize, &str)> = None;
-    for name in declared {
-        if name == key {
-            continue;
-        }
-        let d = edit_distance(key, name);
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, name));
-        }
-    }
-    best.map(|(_, n)| n)
-}
-
 /// Where in a document the walk is, for the fields that are implicit there.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -418,7 +366,7 @@ impl<'s> Walk<'s> {
                                     }
                                 }
                             }
-                            let suggestion = suggest(key, declared.iter().map(String::as_str))
+                            let suggestion = did_you_mean(key, declared.iter().map(String::as_str))
                                 .map(str::to_string);
                             let pointer = pointer_of(&self.steps);
                             self.unknown.push(UnknownField {
@@ -471,24 +419,6 @@ mod tests {
         load_str(text, Arc::from(Path::new("t.yaml")), &LoadLimits::default())
             .unwrap()
             .remove(0)
-    }
-
-    #[test]
-    fn suggestions_catch_typos_and_only_typos() {
-        let declared = ["recoveryTarget", "source", "backup", "volumeSnapshots"];
-        assert_eq!(suggest("recoveryTraget", declared), Some("recoveryTarget"));
-        assert_eq!(suggest("recoverytarget", declared), Some("recoveryTarget"));
-        assert_eq!(suggest("sourc", declared), Some("source"));
-        assert_eq!(suggest("backups", declared), Some("backup"));
-        assert_eq!(suggest("database", declared), None);
-        assert_eq!(suggest("x", declared), None);
-        assert_eq!(
-            suggest("bootsrap", ["initdb", "bootstrap", "backup"]),
-            Some("bootstrap")
-        );
-        assert_eq!(edit_distance("bootsrap", "bootstrap"), 1);
-        assert_eq!(edit_distance("recoveryTraget", "recoveryTarget"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
     }
 
     #[test]

@@ -10,7 +10,6 @@ mod node;
 mod resolve;
 mod scalar;
 mod source;
-mod timestamp;
 
 pub use emit::{
     emit_document, emit_documents, format_go_float, natural_cmp, natural_less, EmitError,

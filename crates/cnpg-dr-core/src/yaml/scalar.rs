@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use super::node::{TAG_BOOL, TAG_FLOAT, TAG_INT, TAG_NULL, TAG_STR};
 use super::resolve::Schema;
-use super::timestamp::{self, GoTime};
+use crate::time::go_yaml::{self as timestamp, GoTime};
 
 /// A scalar typed by Go's rules, before it becomes JSON.
 #[derive(Debug)]

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use cnpg_dr_core::fs::RealFs;
 use cnpg_dr_lint::lineages::{self, DestinationReport};
 
+use crate::change::{database, fail, lint, resolve, shown, Target};
 use crate::cli::{LineagesArgs, LineagesFormat};
-use crate::commands::plan::{database, fail, lint, resolve, shown, Target};
 use crate::term::write_stdout;
 
 pub fn run(args: &LineagesArgs) -> ExitCode {

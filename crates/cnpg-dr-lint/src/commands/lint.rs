@@ -11,44 +11,14 @@ use cnpg_dr_core::fs::{normalize, FileSystem, RealFs};
 use cnpg_dr_core::history::{CommitInfo, GitRepository, HistoryError};
 use cnpg_dr_core::schema::SchemaSet;
 use cnpg_dr_lint::config::{self, Config, ConfigError, FailOn};
+use cnpg_dr_lint::resolve::repository_root;
 use cnpg_dr_lint::runner::{self, LintError, NoProgress, Progress};
 use cnpg_dr_lint::{output, Finding};
-use miette::{NamedSource, SourceSpan};
 
 use crate::cli::{self, Format, LintArgs};
-use crate::diagnostic::{display_path, from_render_error};
+use crate::diagnostic::{config_error, display_path, from_render_error};
 use crate::progress::Bar;
 use crate::term::{self, write_stdout};
-
-/// A configuration mistake, shown with its line.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{message}")]
-struct ConfigDiagnostic {
-    message: String,
-    #[source_code]
-    source_code: Option<NamedSource<String>>,
-    #[label("here")]
-    span: Option<SourceSpan>,
-    #[help]
-    help: Option<String>,
-}
-
-fn config_diagnostic(e: &ConfigError) -> ConfigDiagnostic {
-    let name = display_path(&e.file);
-    let mut d = ConfigDiagnostic {
-        message: format!("{name}:{}:{}: {}", e.line, e.column, e.message),
-        source_code: None,
-        span: None,
-        help: e.help.clone(),
-    };
-    if let Ok(text) = std::fs::read_to_string(&e.file) {
-        let start = e.start.min(text.len());
-        let len = e.end.saturating_sub(start).max(1).min(text.len() - start);
-        d.span = Some(SourceSpan::new(start.into(), len));
-        d.source_code = Some(NamedSource::new(name, text));
-    }
-    d
-}
 
 fn fail_on(f: cli::FailOn) -> FailOn {
     match f {
@@ -63,10 +33,7 @@ fn fail_on(f: cli::FailOn) -> FailOn {
 /// directory holding `.git` from the current directory up, else the current
 /// directory.
 fn source_root(cwd: &Path) -> PathBuf {
-    cwd.ancestors()
-        .find(|d| d.join(".git").exists())
-        .unwrap_or(cwd)
-        .to_path_buf()
+    repository_root(&RealFs, cwd).unwrap_or_else(|| cwd.to_path_buf())
 }
 
 /// Loads (once) the configuration file that applies to a path.
@@ -139,6 +106,7 @@ pub fn run(args: &LintArgs, color: bool) -> ExitCode {
     let mut findings: Vec<Finding> = Vec::new();
     let mut databases = 0;
     let mut suppressed = 0;
+    let mut sources = cnpg_dr_core::fs::Sources::default();
     let mut failing = false;
     for path in &paths {
         let target = normalize(&cwd.join(path));
@@ -152,19 +120,9 @@ pub fn run(args: &LintArgs, color: bool) -> ExitCode {
         let config = match config_for(&mut configs, file) {
             Ok(c) => c,
             Err(e) => {
-                eprintln!("{:?}", miette::Report::new(config_diagnostic(&e)));
+                eprint!("{}", config_error(&e));
                 return ExitCode::from(2);
             }
-        };
-        let with_schemas;
-        let config = if schemas.is_some() || args.strict_schemas {
-            let mut c = config.clone();
-            c.schemas = schemas.clone();
-            c.strict_schemas = args.strict_schemas;
-            with_schemas = c;
-            &with_schemas
-        } else {
-            config
         };
         let base = match &args.base {
             Some(rev) => match open_base(&target, rev) {
@@ -186,8 +144,14 @@ pub fn run(args: &LintArgs, color: bool) -> ExitCode {
             Some(bar) => bar,
             None => &NoProgress,
         };
-        let linted =
-            runner::lint_path_with_progress(&RealFs, &target, config, base.as_ref(), progress);
+        let linted = runner::LintRequest {
+            base: base.as_ref(),
+            schemas: schemas.clone(),
+            strict_schemas: args.strict_schemas,
+            progress,
+            ..runner::LintRequest::new(&RealFs, &target, config)
+        }
+        .run();
         if let Some(bar) = &bar {
             bar.clear();
         }
@@ -235,6 +199,7 @@ pub fn run(args: &LintArgs, color: bool) -> ExitCode {
         databases += report.databases;
         suppressed += report.suppressed;
         findings.extend(report.findings);
+        sources.extend(&report.repository.sources);
         // The rendered repository is no longer needed and the process ends
         // soon: freeing its millions of small nodes one by one would cost
         // more (~5% of a large lint) than leaving them to the exit.
@@ -243,9 +208,9 @@ pub fn run(args: &LintArgs, color: bool) -> ExitCode {
     // Overlapping paths would report a finding twice.
     runner::sort_and_merge(&mut findings);
     let text = match args.format {
-        Format::Human => {
-            output::human::render_with_suppressed(&findings, &cwd, color, databases, suppressed)
-        }
+        Format::Human => output::human::render_with_suppressed(
+            &findings, &sources, &cwd, color, databases, suppressed,
+        ),
         Format::Json => output::json::render(&findings, &cwd, databases, suppressed),
         Format::Sarif => output::sarif::render(&findings, &runner::catalogue(), &source_root(&cwd)),
         Format::Github => output::github::render(&findings, &cwd),

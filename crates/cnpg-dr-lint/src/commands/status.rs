@@ -3,10 +3,11 @@
 use std::process::ExitCode;
 
 use cnpg_dr_core::fs::{normalize, RealFs};
-use cnpg_dr_lint::config::{self, Config};
+use cnpg_dr_lint::resolve::{ResolveError, Resolved};
 use cnpg_dr_lint::{runner, status};
 
 use crate::cli::{StatusArgs, StatusFormat};
+use crate::diagnostic::config_error;
 use crate::term::write_stdout;
 
 pub fn run(args: &StatusArgs) -> ExitCode {
@@ -22,21 +23,16 @@ pub fn run(args: &StatusArgs) -> ExitCode {
         eprintln!("error: {}: not a directory", args.path.display());
         return ExitCode::from(2);
     }
-    let config = match config::find(&RealFs, &root)
-        .map(|f| Config::load(&RealFs, &f, &runner::catalogue()))
-    {
-        Some(Ok(c)) => c,
-        Some(Err(e)) => {
-            eprintln!(
-                "error: {}:{}:{}: {}",
-                e.file.display(),
-                e.line,
-                e.column,
-                e.message
-            );
+    let config = match Resolved::for_path(&RealFs, &root, None) {
+        Ok(r) => r.config,
+        Err(ResolveError::Config(e)) => {
+            eprint!("{}", config_error(&e));
             return ExitCode::from(2);
         }
-        None => Config::default(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
     };
     let report = match runner::lint_path(&RealFs, &root, &config) {
         Ok(r) => r,
@@ -45,7 +41,13 @@ pub fn run(args: &StatusArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rows = status::rows(&report.repository, &report.findings, &cwd);
+    let rows = status::rows(
+        &report.repository,
+        &report.failed_roots,
+        &report.findings,
+        &cwd,
+    );
+    let broken = rows.iter().filter(|r| r.broken.is_some()).count();
     if rows.is_empty() && args.format == StatusFormat::Table {
         eprintln!(
             "no CloudNativePG database directory found under {}",
@@ -57,6 +59,9 @@ pub fn run(args: &StatusArgs) -> ExitCode {
         StatusFormat::Json => status::to_json(&rows),
     };
     match write_stdout(text.as_bytes()) {
+        // A database that does not render is the one the SRE must see: the
+        // exit code says it too.
+        Ok(()) if broken > 0 => ExitCode::from(1),
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: cannot write the status: {e}");

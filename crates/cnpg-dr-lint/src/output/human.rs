@@ -3,6 +3,7 @@
 use std::fmt::Write;
 use std::path::Path;
 
+use cnpg_dr_core::fs::Sources;
 use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
 
 use super::relative;
@@ -45,7 +46,7 @@ impl miette::Diagnostic for FindingDiagnostic {
     }
 }
 
-fn diagnostic(f: &Finding, base: &Path) -> FindingDiagnostic {
+fn diagnostic(f: &Finding, sources: &Sources, base: &Path) -> FindingDiagnostic {
     let location = match f.path() {
         Some(p) => format!("{}:{}:{}: ", relative(p, base), f.line(), f.column()),
         None => String::new(),
@@ -68,27 +69,38 @@ fn diagnostic(f: &Finding, base: &Path) -> FindingDiagnostic {
         help: f.help.clone(),
     };
     if let Some(span) = &f.span {
-        if let Ok(text) = std::fs::read_to_string(&span.file) {
+        if let Some(text) = sources.text(&span.file) {
             // The snippet header names file:line:col; the message need not.
             d.message = f.message.clone();
             let start = span.start.min(text.len());
             let end = span.end.max(start + 1).min(text.len().max(start));
             d.span = Some(SourceSpan::new(start.into(), end.saturating_sub(start)));
-            d.source_code = Some(NamedSource::new(relative(&span.file, base), text));
+            d.source_code = Some(NamedSource::new(
+                relative(&span.file, base),
+                text.to_string(),
+            ));
         }
     }
     d
 }
 
-/// Renders findings grouped by database, then a summary line.
-pub fn render(findings: &[Finding], base: &Path, color: bool, databases: usize) -> String {
-    render_with_suppressed(findings, base, color, databases, 0)
+/// Renders findings grouped by database, then a summary line. Snippets come
+/// from `sources`, the text the lint read (never the disk again).
+pub fn render(
+    findings: &[Finding],
+    sources: &Sources,
+    base: &Path,
+    color: bool,
+    databases: usize,
+) -> String {
+    render_with_suppressed(findings, sources, base, color, databases, 0)
 }
 
 /// [`render`], with the number of findings inline suppressions silenced in the
 /// summary line (when there were any).
 pub fn render_with_suppressed(
     findings: &[Finding],
+    sources: &Sources,
     base: &Path,
     color: bool,
     databases: usize,
@@ -116,7 +128,7 @@ pub fn render_with_suppressed(
             .unwrap_or_else(|| "repository".to_string());
         let _ = writeln!(out, "── {title} ──");
         for f in list {
-            let _ = handler.render_report(&mut out, &diagnostic(f, base));
+            let _ = handler.render_report(&mut out, &diagnostic(f, sources, base));
             out.push('\n');
         }
     }

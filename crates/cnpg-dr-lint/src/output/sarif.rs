@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::relative;
 use crate::finding::{Finding, Severity};
-use crate::rules::Rule;
+use crate::rules::rule::Rule;
 
 /// Where the SARIF schema of this version lives (the `$schema` of the log).
 const SCHEMA: &str =

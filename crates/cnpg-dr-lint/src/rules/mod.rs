@@ -1,200 +1,205 @@
 //! The rule catalogue: one file per rule, grouped by concern, registered in
-//! one table. Ids are stable: never reused, never renumbered.
+//! one table (`catalogue!` below). Ids are stable: never reused, never
+//! renumbered, and the table is checked when the crate compiles.
+//!
+//! Rule files import from [`rule`], [`helpers`] and `crate::finding`, never
+//! from this module: the registry depends on the rules, not the other way.
 
 pub mod argocd;
 pub mod backup;
-pub mod bootstrap;
 pub mod deprecation;
+pub mod helpers;
 pub mod history;
 pub mod layout;
 pub mod lineage;
 pub mod recovery;
+pub mod rule;
 pub mod schema;
 pub mod secrets;
+pub mod suppression;
 
-use cnpg_dr_core::discover::{Database, Repository, Variant};
-use cnpg_dr_core::yaml::Span;
+pub use crate::finding::RuleMeta;
+pub use helpers::command_path;
+pub use rule::{
+    repository_finding, DatabaseContext, RepositoryContext, Rule, Settings, VariantContext,
+};
 
-use crate::finding::{Finding, Severity};
+/// Ids that belonged to a rule that was removed: they are never given to
+/// another rule (a suppression or a CI filter written for the old rule would
+/// silently apply to the new one).
+const RETIRED_IDS: &[&str] = &[];
 
-/// A path as a command suggested in a finding must spell it: as discovery
-/// reached it, which is relative to the directory cnpg-dr was run in (or
-/// absolute when the user gave an absolute path), so the command works when
-/// pasted into the same shell. Quoted for a POSIX shell when it needs it.
-pub(crate) fn command_path(path: &std::path::Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let rel = cwd.as_deref().and_then(|c| relative_to(path, c));
-    let shown = rel
-        .as_deref()
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/");
-    let shown = shown.trim_start_matches("./");
-    let shown = if shown.is_empty() { "." } else { shown };
-    let plain = shown
-        .bytes()
-        .all(|c| c.is_ascii_alphanumeric() || b"/._-+:@%,=".contains(&c));
-    if plain {
-        shown.to_string()
-    } else {
-        format!("'{}'", shown.replace('\'', "'\\''"))
-    }
-}
+/// The one table of rules. Each row is `"ID" group::file::Rule`; the file's
+/// `META` must carry that id. The suppression meta-rules come first: they have
+/// no check of their own (the suppression engine reports them).
+macro_rules! catalogue {
+    (
+        meta: [$($mid:literal $mgroup:ident :: $mfile:ident :: $mrule:ident),* $(,)?],
+        checks: [$($id:literal $group:ident :: $file:ident :: $rule:ident),* $(,)?] $(,)?
+    ) => {
+        /// Every id, as the table writes it.
+        const TABLE_IDS: &[&str] = &[$($mid,)* $($id),*];
+        /// Every id, as the rules' `META` write it, in table order.
+        const META_IDS: &[&str] = &[$($mgroup::$mfile::META.id,)* $($group::$file::META.id),*];
+        /// Every name, in table order.
+        const NAMES: &[&str] = &[$($mgroup::$mfile::META.name,)* $($group::$file::META.name),*];
 
-/// `path` relative to `dir` (with `..` steps), when both are absolute and
-/// share more than the filesystem root; None otherwise.
-fn relative_to(path: &std::path::Path, dir: &std::path::Path) -> Option<std::path::PathBuf> {
-    use std::path::Component;
-    if !path.is_absolute() || !dir.is_absolute() {
-        return None;
-    }
-    let p: Vec<Component> = path.components().collect();
-    let d: Vec<Component> = dir.components().collect();
-    let common = p.iter().zip(&d).take_while(|(a, b)| a == b).count();
-    if common <= 1 {
-        return None;
-    }
-    let mut out = std::path::PathBuf::new();
-    for _ in common..d.len() {
-        out.push("..");
-    }
-    for c in &p[common..] {
-        out.push(c.as_os_str());
-    }
-    Some(out)
-}
-
-/// A rule's identity and documentation. `doc` is Markdown with the sections
-/// *What it checks*, *Why it matters during a recovery*, *Example*, *Fix*,
-/// *References*; it feeds `cnpg-dr explain`, `docs/rules/` and SARIF help.
-#[derive(Debug)]
-pub struct RuleMeta {
-    pub id: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    /// One line: what the rule catches.
-    pub summary: &'static str,
-    pub doc: &'static str,
-}
-
-/// Knobs that change what rules conclude.
-#[derive(Clone, Debug)]
-pub struct Settings {
-    /// The CNPG version deprecations are judged against (major, minor).
-    pub cnpg_version: (u32, u32),
-    /// "Now", in seconds since the Unix epoch (fixed in tests), for time checks.
-    pub now_unix: i64,
-    /// The schemas objects are checked against (the bundled ones, plus `--schema-dir`).
-    pub schemas: std::sync::Arc<cnpg_dr_core::schema::SchemaSet>,
-    /// Report objects no schema describes (`--strict-schemas`).
-    pub strict_schemas: bool,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            // The newest version the bundled CRDs describe.
-            cnpg_version: (1, 30),
-            now_unix: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64),
-            schemas: cnpg_dr_core::schema::SchemaSet::builtin(),
-            strict_schemas: false,
+        /// Every rule with a check, in id order.
+        pub fn registry() -> Vec<&'static dyn Rule> {
+            vec![$(&$group::$file::$rule),*]
         }
-    }
-}
 
-/// What a rule sees of one database variant (the active render or a dormant overlay).
-pub struct VariantContext<'a> {
-    pub repo: &'a Repository,
-    pub settings: &'a Settings,
-    pub database: &'a Database,
-    pub variant: &'a Variant,
-}
-
-/// What a rule sees of one database (all its variants).
-pub struct DatabaseContext<'a> {
-    pub repo: &'a Repository,
-    pub settings: &'a Settings,
-    pub database: &'a Database,
-}
-
-/// What a rule sees of the whole repository.
-pub struct RepositoryContext<'a> {
-    pub repo: &'a Repository,
-    pub settings: &'a Settings,
-}
-
-/// A finding with no database or overlay attached (repository-level rules).
-pub fn repository_finding(
-    meta: &'static RuleMeta,
-    span: &Span,
-    message: impl Into<String>,
-) -> Finding {
-    Finding::new(meta, span, message)
-}
-
-impl VariantContext<'_> {
-    /// `file:line:col` of a span, relative to the database directory, for messages.
-    pub fn at(&self, span: &Span) -> String {
-        let file = span
-            .file
-            .strip_prefix(&self.database.dir)
-            .unwrap_or(&span.file);
-        format!("{}:{}:{}", file.display(), span.line, span.column)
-    }
-
-    /// A finding about this variant, with the rule's default severity.
-    pub fn finding(
-        &self,
-        meta: &'static RuleMeta,
-        span: &Span,
-        message: impl Into<String>,
-    ) -> Finding {
-        Finding {
-            database: Some(self.database.dir.clone()),
-            overlay: self.variant.overlay.as_ref().map(|o| o.name.clone()),
-            dormant: self.variant.dormant,
-            ..Finding::new(meta, span, message)
+        /// The suppression meta-rules (CDR001, CDR002). They have no check: the runner
+        /// reports them while applying `# cnpg-dr: ignore[...]` comments.
+        pub fn meta_rules() -> Vec<&'static dyn Rule> {
+            vec![$(&$mgroup::$mfile::$mrule),*]
         }
+
+        /// The rules of one group (the folder a rule lives in: `history`, `lineage`, ...).
+        pub fn group(name: &str) -> Vec<&'static dyn Rule> {
+            let mut out: Vec<&'static dyn Rule> = Vec::new();
+            $(if name == stringify!($mgroup) { out.push(&$mgroup::$mfile::$mrule); })*
+            $(if name == stringify!($group) { out.push(&$group::$file::$rule); })*
+            out
+        }
+    };
+}
+
+catalogue! {
+    meta: [
+        "CDR001" suppression::without_reason::SuppressionWithoutReason,
+        "CDR002" suppression::unused::SuppressionUnused,
+    ],
+    checks: [
+        "CDR101" lineage::write_equals_source::WriteEqualsSource,
+        "CDR102" lineage::skip_empty_wal_archive_check::SkipEmptyWalArchiveCheck,
+        "CDR103" lineage::source_not_older::SourceNotOlder,
+        "CDR104" lineage::unversioned::Unversioned,
+        "CDR105" lineage::store_mismatch::StoreMismatch,
+        "CDR106" lineage::shared::Shared,
+        "CDR201" recovery::multiple_methods::MultipleMethods,
+        "CDR202" recovery::database_unset::DatabaseUnset,
+        "CDR203" recovery::secret_unset::SecretUnset,
+        "CDR204" recovery::database_mismatch::DatabaseMismatch,
+        "CDR205" recovery::source_missing::SourceMissing,
+        "CDR206" recovery::source_no_backup::SourceNoBackup,
+        "CDR207" recovery::target_time::TargetTime,
+        "CDR208" recovery::backup_id_invalid::BackupIdInvalid,
+        "CDR209" recovery::target_exclusive::TargetExclusive,
+        "CDR210" recovery::left_active::LeftActive,
+        "CDR301" layout::base_has_bootstrap::BaseHasBootstrap,
+        "CDR302" layout::dr_flag_invalid::DrFlagInvalid,
+        "CDR303" layout::overlay_patches_beyond_bootstrap::OverlayPatchesBeyondBootstrap,
+        "CDR304" layout::overlay_targets_unknown_cluster::OverlayTargetsUnknownCluster,
+        "CDR305" layout::render_failed::RenderFailed,
+        "CDR306" layout::root_not_checked::RootNotChecked,
+        "CDR401" backup::schedule_five_fields::ScheduleFiveFields,
+        "CDR402" backup::scheduled_backup_unknown_cluster::ScheduledBackupUnknownCluster,
+        "CDR403" backup::backup_method_mismatch::BackupMethodMismatch,
+        "CDR404" backup::no_backup_configured::NoBackupConfigured,
+        "CDR405" backup::no_scheduled_backup::NoScheduledBackup,
+        "CDR406" backup::objectstore_missing::ObjectStoreMissing,
+        "CDR407" backup::wal_archiver_conflict::WalArchiverConflict,
+        "CDR408" backup::objectstore_server_name::ObjectStoreServerName,
+        "CDR409" backup::retention_policy_invalid::RetentionPolicyInvalid,
+        "CDR501" secrets::bootstrap_secret_unmanaged::BootstrapSecretUnmanaged,
+        "CDR502" secrets::plaintext_secret::PlaintextSecret,
+        "CDR503" secrets::pg_hba_open::PgHbaOpen,
+        "CDR601" argocd::ignores_bootstrap::IgnoresBootstrap,
+        "CDR602" argocd::skip_reconcile::SkipReconcile,
+        "CDR603" argocd::preserves_skip_reconcile::PreservesSkipReconcile,
+        "CDR701" deprecation::barman_object_store_deprecated::BarmanObjectStoreDeprecated,
+        "CDR702" deprecation::validation_disabled::ValidationDisabled,
+        "CDR703" deprecation::pod_monitor_deprecated::PodMonitorDeprecated,
+        "CDR704" deprecation::kustomize_deprecated_fields::KustomizeDeprecatedFields,
+        "CDR801" schema::schema_violation::SchemaViolation,
+        "CDR802" schema::unknown_field::UnknownField,
+        "CDR803" schema::schema_missing::SchemaMissing,
+        "CDR901" history::lineage_moved_backwards::LineageMovedBackwards,
+        "CDR902" history::lineage_reused::LineageReused,
+        "CDR903" history::recovery_without_bump::RecoveryWithoutBump,
+        "CDR904" history::recovery_source_stale::RecoverySourceStale,
+    ],
+}
+
+// The table is checked while the crate compiles: a duplicated, misordered,
+// retired or mistyped id, or a row whose rule file says another id, is a
+// build error, not a failing test.
+const _: () = {
+    assert!(
+        TABLE_IDS.len() == META_IDS.len(),
+        "one id per row of the rule table"
+    );
+    let mut i = 0;
+    while i < TABLE_IDS.len() {
+        assert!(
+            str_eq(TABLE_IDS[i], META_IDS[i]),
+            "a row of the rule table names an id its rule's META does not carry"
+        );
+        assert!(
+            well_formed(TABLE_IDS[i]),
+            "rule ids are CDR and three digits"
+        );
+        assert!(
+            i == 0 || str_lt(TABLE_IDS[i - 1], TABLE_IDS[i]),
+            "rule ids are unique and in ascending order in the table"
+        );
+        let mut r = 0;
+        while r < RETIRED_IDS.len() {
+            assert!(
+                !str_eq(RETIRED_IDS[r], TABLE_IDS[i]),
+                "a retired rule id is never reused"
+            );
+            r += 1;
+        }
+        let mut j = 0;
+        while j < i {
+            assert!(!str_eq(NAMES[j], NAMES[i]), "rule names are unique");
+            j += 1;
+        }
+        i += 1;
     }
+};
+
+/// `a == b`, in a const context.
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
-/// A rule. Most rules look at one rendered variant of one database; some look
-/// at the whole repository (Argo CD objects, kustomization files).
-pub trait Rule: Sync {
-    fn meta(&self) -> &'static RuleMeta;
-    /// Called for every variant of every database (in parallel across databases).
-    fn check_variant(&self, _ctx: &VariantContext<'_>, _out: &mut Vec<Finding>) {}
-    /// Called once per database, after its variants.
-    fn check_database(&self, _ctx: &DatabaseContext<'_>, _out: &mut Vec<Finding>) {}
-    /// Called once for the repository.
-    fn check_repository(&self, _ctx: &RepositoryContext<'_>, _out: &mut Vec<Finding>) {}
-    /// Called once per database when linting against a base revision (`lint --base`).
-    fn check_history(&self, _ctx: &history::HistoryContext<'_>, _out: &mut Vec<Finding>) {}
+/// `a < b` byte-wise, in a const context.
+const fn str_lt(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+        i += 1;
+    }
+    a.len() < b.len()
 }
 
-/// Every rule, in id order.
-pub fn registry() -> Vec<&'static dyn Rule> {
-    let mut all: Vec<&'static dyn Rule> = Vec::new();
-    all.extend(lineage::rules());
-    all.extend(recovery::rules());
-    all.extend(bootstrap::rules());
-    all.extend(layout::rules());
-    all.extend(backup::rules());
-    all.extend(secrets::rules());
-    all.extend(argocd::rules());
-    all.extend(deprecation::rules());
-    all.extend(history::rules());
-    all.extend(schema::rules());
-    all.sort_by_key(|r| r.meta().id);
-    all
-}
-
-/// The suppression meta-rules (CDR001, CDR002). They have no check: the runner
-/// reports them while applying `# cnpg-dr: ignore[...]` comments.
-pub fn meta_rules() -> Vec<&'static dyn Rule> {
-    crate::suppress::rules()
+/// `CDR` and three digits.
+const fn well_formed(id: &str) -> bool {
+    let b = id.as_bytes();
+    b.len() == 6
+        && b[0] == b'C'
+        && b[1] == b'D'
+        && b[2] == b'R'
+        && b[3].is_ascii_digit()
+        && b[4].is_ascii_digit()
+        && b[5].is_ascii_digit()
 }
 
 /// The rule with this id or name.
@@ -205,27 +210,20 @@ pub fn find(id_or_name: &str) -> Option<&'static dyn Rule> {
 }
 
 #[cfg(test)]
-mod command_path_tests {
-    use super::command_path;
-    use std::path::Path;
+mod tests {
+    use super::*;
 
     #[test]
-    fn paths_are_shown_as_typed_and_quoted_when_needed() {
-        assert_eq!(command_path(Path::new("demo/app")), "demo/app");
-        assert_eq!(command_path(Path::new("./app")), "app");
-        assert_eq!(command_path(Path::new("")), ".");
-        assert_eq!(command_path(Path::new("/srv/repo/app")), "/srv/repo/app");
-        assert_eq!(command_path(Path::new("my dbs/it's")), "'my dbs/it'\\''s'");
-    }
-
-    #[test]
-    fn absolute_paths_are_made_relative_to_the_directory_run_in() {
-        use super::relative_to;
-        let rel = |p: &str, d: &str| relative_to(Path::new(p), Path::new(d));
-        assert_eq!(rel("/srv/repo/a/b", "/srv/repo"), Some("a/b".into()));
-        assert_eq!(rel("/srv/repo/a", "/srv/repo/c/d"), Some("../../a".into()));
-        assert_eq!(rel("/srv/repo", "/srv/repo"), Some("".into()));
-        assert_eq!(rel("/srv/repo", "/home/me"), None);
-        assert_eq!(rel("repo", "/home/me"), None);
+    fn the_table_holds_every_group_and_the_const_helpers_compare_like_str() {
+        assert_eq!(registry().len() + meta_rules().len(), TABLE_IDS.len());
+        let history: Vec<&str> = group("history").iter().map(|r| r.meta().id).collect();
+        assert_eq!(history, ["CDR901", "CDR902", "CDR903", "CDR904"]);
+        assert_eq!(group("recovery")[0].meta().id, "CDR201");
+        assert!(group("bootstrap").is_empty());
+        for (a, b) in [("CDR101", "CDR102"), ("CDR1", "CDR10"), ("", "a")] {
+            assert!(str_lt(a, b) && !str_lt(b, a) && !str_eq(a, b), "{a} < {b}");
+        }
+        assert!(str_eq("CDR101", "CDR101") && !str_lt("CDR101", "CDR101"));
+        assert!(well_formed("CDR001") && !well_formed("CDR01") && !well_formed("cdr001"));
     }
 }

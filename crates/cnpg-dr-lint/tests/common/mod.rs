@@ -1,10 +1,16 @@
-//! Helpers shared by the CLI tests that edit copies of the demo repository.
+//! Helpers shared by the CLI tests: the binary run in a directory, and
+//! temporary repositories (empty, or holding copies of demo databases).
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub mod git;
+pub mod history;
+pub mod lint;
+pub mod new;
 
 /// The test binary's name, so temporary repositories of parallel test files differ.
 fn prefix() -> String {
@@ -21,6 +27,18 @@ pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The `cnpg-dr` binary run in `dir`, without colours.
+pub fn cnpg_dr_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cnpg-dr"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+/// A repository in a temporary directory (with a `.git`, so that
+/// configuration and root lookups stop there), removed when dropped.
 pub struct TempRepo {
     pub root: PathBuf,
 }
@@ -28,8 +46,8 @@ pub struct TempRepo {
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 impl TempRepo {
-    /// A repository with `.git`, the demo's argocd/ and copies of `dbs`.
-    pub fn with(dbs: &[&str]) -> TempRepo {
+    /// An empty repository.
+    pub fn new() -> TempRepo {
         let root = std::env::temp_dir().join(format!(
             "cnpg-dr-cli-{}-{}-{}",
             prefix(),
@@ -38,6 +56,13 @@ impl TempRepo {
         ));
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(root.join(".git")).unwrap();
+        TempRepo { root }
+    }
+
+    /// A repository with the demo's argocd/ and copies of `dbs`.
+    pub fn with(dbs: &[&str]) -> TempRepo {
+        let repo = TempRepo::new();
+        let root = &repo.root;
         copy_dir(&workspace().join(DEMO).join("argocd"), &root.join("argocd"));
         for db in dbs {
             copy_dir(
@@ -45,7 +70,22 @@ impl TempRepo {
                 &root.join(DBS).join(db),
             );
         }
-        TempRepo { root }
+        repo
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// Writes a file, creating its directories.
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
     }
 
     pub fn db(&self, name: &str) -> PathBuf {
@@ -53,12 +93,7 @@ impl TempRepo {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_cnpg-dr"))
-            .args(args)
-            .current_dir(&self.root)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("the binary runs")
+        cnpg_dr_in(&self.root, args)
     }
 
     /// Every file under the root (but .git) with its bytes.

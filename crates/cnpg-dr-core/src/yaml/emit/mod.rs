@@ -23,7 +23,7 @@ mod sort;
 mod test_vectors;
 #[cfg(test)]
 mod tests;
-mod timestamp;
+
 mod unicode_tables;
 
 use std::borrow::Cow;

@@ -3,7 +3,7 @@
 //! `isBase60Float` from `encode.go`, as far as they decide "is this text read
 //! back as a string".
 
-use super::timestamp::parse_timestamp;
+use crate::time::go_yaml;
 
 /// Strings that v2's resolve table maps to a bool, null, float or merge key.
 const RESOLVE_MAP: &[&str] = &[
@@ -36,7 +36,7 @@ fn resolves_to_str(s: &str) -> bool {
     match hint {
         b'.' => !parse_float_ok(s),
         b'D' | b'S' => {
-            if parse_timestamp(s) {
+            if go_yaml::parse(s).is_some() {
                 return false;
             }
             let plain: String = s.chars().filter(|&c| c != '_').collect();

@@ -16,8 +16,8 @@ use cnpg_dr_core::scaffold::{
     conventions, scaffold, BackupShape, Choices, Field, Scaffold, ScaffoldError, ScaffoldFile,
     SecretStoreRef, Spec,
 };
-use cnpg_dr_lint::config::{self, Config};
-use cnpg_dr_lint::runner;
+use cnpg_dr_lint::config::Config;
+use cnpg_dr_lint::resolve::{repository_root, ResolveError, Resolved};
 
 mod neighbour;
 mod prompt;
@@ -25,13 +25,13 @@ mod prompt;
 use neighbour::neighbour;
 
 use crate::cli::{BackupShapeArg, NewArgs};
-use crate::diagnostic::display_path;
+use crate::diagnostic::{config_error, display_path};
 use crate::term::write_stdout;
 
-/// The first CNPG version that deprecates in-tree Barman Cloud.
-const NATIVE_DEPRECATED: (u32, u32) = (1, 26);
-/// The CNPG version that removes it.
-const NATIVE_REMOVED: (u32, u32) = (1, 31);
+use cnpg_dr_core::cnpg::versions::{
+    BARMAN_OBJECT_STORE_DEPRECATED as NATIVE_DEPRECATED,
+    BARMAN_OBJECT_STORE_REMOVED as NATIVE_REMOVED, NEWEST,
+};
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
@@ -43,34 +43,16 @@ pub fn run(args: &NewArgs) -> ExitCode {
         Ok(d) => d,
         Err(e) => return fail(format!("cannot read the current directory: {e}")),
     };
-    let config_file = match &args.config {
-        Some(c) => {
-            let c = normalize(&cwd.join(c));
-            if !RealFs.is_file(&c) {
-                return fail(format!("{}: no such configuration file", display_path(&c)));
-            }
-            Some(c)
+    let explicit = args.config.as_ref().map(|c| normalize(&cwd.join(c)));
+    let (config_file, config) = match Resolved::for_path(&RealFs, &cwd, explicit.as_deref()) {
+        Ok(r) => (r.config_file, r.config),
+        Err(ResolveError::NoConfigFile(c)) => {
+            return fail(format!("{}: no such configuration file", display_path(&c)))
         }
-        None => config::find(&RealFs, &cwd),
-    };
-    let config = match &config_file {
-        Some(f) => match Config::load(&RealFs, f, &runner::catalogue()) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!(
-                    "error: {}:{}:{}: {}",
-                    display_path(&e.file),
-                    e.line,
-                    e.column,
-                    e.message
-                );
-                if let Some(help) = &e.help {
-                    eprintln!("help: {help}");
-                }
-                return ExitCode::from(2);
-            }
-        },
-        None => Config::default(),
+        Err(ResolveError::Config(e)) => {
+            eprint!("{}", config_error(&e));
+            return ExitCode::from(2);
+        }
     };
 
     let chosen_parent = match (&args.dir, &config.new.dir, config.dir()) {
@@ -132,7 +114,7 @@ pub fn run(args: &NewArgs) -> ExitCode {
         .over(neighbours)
         .over(Choices::builtin());
 
-    let cnpg_version = config.cnpg_version.unwrap_or((1, 30));
+    let cnpg_version = config.cnpg_version.unwrap_or(NEWEST);
     if choices.backup == Some(BackupShape::Native) {
         if cnpg_version >= NATIVE_REMOVED {
             return fail(format!(
@@ -353,12 +335,9 @@ fn find_database(cwd: &Path, parent: &Path, other: &str) -> Result<Database, Str
                 )
             });
     }
-    let root = parent
-        .ancestors()
-        .chain(cwd.ancestors())
-        .find(|d| d.join(".git").exists())
-        .unwrap_or(cwd)
-        .to_path_buf();
+    let root = repository_root(&RealFs, parent)
+        .or_else(|| repository_root(&RealFs, cwd))
+        .unwrap_or_else(|| cwd.to_path_buf());
     let repo = discover(&RealFs, &root, &DiscoverOptions::default());
     let mut found: Vec<Database> = repo
         .databases

@@ -8,6 +8,7 @@ use std::path::Path;
 use cnpg_dr_core::discover::{discover, Database, DiscoverOptions};
 use cnpg_dr_core::fs::RealFs;
 use cnpg_dr_core::scaffold::{conventions, Choices};
+use cnpg_dr_lint::resolve::repository_root;
 
 use crate::diagnostic::display_path;
 
@@ -67,12 +68,10 @@ fn signature(db: &Database, c: &Choices) -> String {
 /// of them the first by path. The repository is the nearest directory with
 /// `.git` above `from` (or `cwd`), else `cwd`.
 pub fn neighbour(from: &Path, cwd: &Path) -> Option<Neighbour> {
-    let root = from
-        .ancestors()
-        .chain(cwd.ancestors())
-        .find(|d| d.join(".git").exists())
-        .unwrap_or(cwd);
-    let repo = discover(&RealFs, root, &DiscoverOptions::default());
+    let root = repository_root(&RealFs, from)
+        .or_else(|| repository_root(&RealFs, cwd))
+        .unwrap_or_else(|| cwd.to_path_buf());
+    let repo = discover(&RealFs, &root, &DiscoverOptions::default());
     let mut candidates: Vec<(Database, Choices)> = repo
         .databases
         .into_iter()

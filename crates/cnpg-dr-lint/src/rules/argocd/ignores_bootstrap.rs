@@ -4,8 +4,8 @@ use cnpg_dr_core::cnpg::CNPG_GROUP;
 use cnpg_dr_core::yaml::Node;
 
 use super::{argo_objects, go_true};
-use crate::finding::{Finding, Severity};
-use crate::rules::{repository_finding, RepositoryContext, Rule, RuleMeta};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{repository_finding, RepositoryContext, Rule};
 
 /// ignoreDifferences over the recovery configuration, honoured during sync.
 pub struct IgnoresBootstrap;

@@ -7,20 +7,9 @@ use cnpg_dr_core::argocd::{deployed_databases, AppSpec, Application, Application
 use cnpg_dr_core::discover::Repository;
 use cnpg_dr_core::kustomize::Resource;
 
-use crate::rules::Rule;
-
 pub mod ignores_bootstrap;
 pub mod preserves_skip_reconcile;
 pub mod skip_reconcile;
-
-/// The rules of this group.
-pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![
-        &ignores_bootstrap::IgnoresBootstrap,
-        &skip_reconcile::SkipReconcile,
-        &preserves_skip_reconcile::PreservesSkipReconcile,
-    ]
-}
 
 /// An Application or ApplicationSet with what the rules need to say about it.
 pub(crate) struct ArgoObject<'a> {

@@ -1,8 +1,8 @@
 use cnpg_dr_core::argocd::{jq_to_pointer, pointers_overlap, SKIP_RECONCILE};
 
 use super::argo_objects;
-use crate::finding::{Finding, Severity};
-use crate::rules::{repository_finding, RepositoryContext, Rule, RuleMeta};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{repository_finding, RepositoryContext, Rule};
 
 /// An ApplicationSet that keeps a hand-set skip-reconcile annotation alive.
 pub struct PreservesSkipReconcile;

@@ -1,8 +1,8 @@
 use cnpg_dr_core::argocd::{Application, SKIP_RECONCILE};
 
 use super::{argo_objects, go_true};
-use crate::finding::{Finding, Severity};
-use crate::rules::{repository_finding, RepositoryContext, Rule, RuleMeta};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{repository_finding, RepositoryContext, Rule};
 
 /// `argocd.argoproj.io/skip-reconcile` committed to Git.
 pub struct SkipReconcile;

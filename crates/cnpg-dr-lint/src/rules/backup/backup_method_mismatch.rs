@@ -2,8 +2,8 @@ use cnpg_dr_core::cnpg::{is_false, ScheduledBackup, BARMAN_PLUGIN};
 use cnpg_dr_core::yaml::Node;
 
 use super::target_cluster;
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// A ScheduledBackup whose method does not fit the Cluster's backup shape.
 pub struct BackupMethodMismatch;

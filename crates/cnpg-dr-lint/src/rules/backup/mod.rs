@@ -3,7 +3,7 @@
 use cnpg_dr_core::cnpg::{Cluster, ObjectStore, ScheduledBackup};
 use cnpg_dr_core::kustomize::Resource;
 
-use crate::rules::{Rule, VariantContext};
+use crate::rules::rule::VariantContext;
 
 pub mod backup_method_mismatch;
 pub mod no_backup_configured;
@@ -14,21 +14,6 @@ pub mod retention_policy_invalid;
 pub mod schedule_five_fields;
 pub mod scheduled_backup_unknown_cluster;
 pub mod wal_archiver_conflict;
-
-/// The rules of this group.
-pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![
-        &schedule_five_fields::ScheduleFiveFields,
-        &scheduled_backup_unknown_cluster::ScheduledBackupUnknownCluster,
-        &backup_method_mismatch::BackupMethodMismatch,
-        &no_backup_configured::NoBackupConfigured,
-        &no_scheduled_backup::NoScheduledBackup,
-        &objectstore_missing::ObjectStoreMissing,
-        &wal_archiver_conflict::WalArchiverConflict,
-        &objectstore_server_name::ObjectStoreServerName,
-        &retention_policy_invalid::RetentionPolicyInvalid,
-    ]
-}
 
 /// True when two namespaced objects land in the same namespace.
 pub(crate) fn same_namespace(a: &Resource, b: &Resource) -> bool {

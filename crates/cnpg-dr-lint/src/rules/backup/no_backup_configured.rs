@@ -1,7 +1,7 @@
 use cnpg_dr_core::cnpg::is_false;
 
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// A Cluster with no object-store backups at all.
 pub struct NoBackupConfigured;

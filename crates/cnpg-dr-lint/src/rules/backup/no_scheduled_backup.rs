@@ -1,8 +1,8 @@
 use cnpg_dr_core::cnpg::{is_false, is_true};
 
 use super::{same_namespace, scheduled_backups};
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// Backups configured, but nothing schedules a base backup.
 pub struct NoScheduledBackup;

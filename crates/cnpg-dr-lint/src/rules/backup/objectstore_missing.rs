@@ -2,8 +2,8 @@ use cnpg_dr_core::cnpg::{is_false, BARMAN_PLUGIN};
 use cnpg_dr_core::yaml::Node;
 
 use super::{namespace_words, object_stores, same_namespace};
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// A plugin `barmanObjectName` that names no ObjectStore.
 pub struct ObjectStoreMissing;

@@ -1,8 +1,8 @@
 use cnpg_dr_core::cnpg::ObjectStore;
 use cnpg_dr_core::yaml::Node;
 
-use crate::finding::{Finding, Severity};
-use crate::rules::{repository_finding, RepositoryContext, Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{repository_finding, RepositoryContext, Rule, VariantContext};
 
 /// `serverName` inside an ObjectStore's configuration.
 pub struct ObjectStoreServerName;

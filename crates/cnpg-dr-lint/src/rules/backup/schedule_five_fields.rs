@@ -1,7 +1,8 @@
+use cnpg_dr_core::cnpg::policy::{self, Schedule};
 use cnpg_dr_core::cnpg::ScheduledBackup;
 
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// A ScheduledBackup with a classic 5-field cron, or one CNPG cannot parse.
 pub struct ScheduleFiveFields;
@@ -39,16 +40,6 @@ Write six fields: `"0 0 3 * * *"` (every day at 03:00:00), or `@daily`.
 "#,
 };
 
-const DESCRIPTORS: [&str; 7] = [
-    "@yearly",
-    "@annually",
-    "@monthly",
-    "@weekly",
-    "@daily",
-    "@midnight",
-    "@hourly",
-];
-
 impl Rule for ScheduleFiveFields {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -64,17 +55,10 @@ impl Rule for ScheduleFiveFields {
             let Some(node) = sb.schedule() else { continue };
             let Some(text) = node.as_str() else { continue };
             let text = text.trim();
-            if text.starts_with('@') {
-                if DESCRIPTORS.contains(&text) || text.starts_with("@every ") {
-                    continue;
-                }
-                out.push(ctx.finding(&META, &node.span, format!("schedule {text:?} is not a descriptor CNPG knows (\"Unrecognized descriptor\"): the ScheduledBackup is rejected")));
-                continue;
-            }
-            let fields: Vec<&str> = text.split_whitespace().collect();
-            match fields.len() {
-                6 => {}
-                5 => {
+            match policy::schedule(text) {
+                Schedule::Descriptor | Schedule::SixFields { .. } => {}
+                Schedule::UnknownDescriptor => out.push(ctx.finding(&META, &node.span, format!("schedule {text:?} is not a descriptor CNPG knows (\"Unrecognized descriptor\"): the ScheduledBackup is rejected"))),
+                Schedule::FiveFields(fields) => {
                     let mut f = ctx.finding(
                         &META,
                         &node.span,
@@ -86,7 +70,7 @@ impl Rule for ScheduleFiveFields {
                     f.help = Some(format!("add the seconds field: \"0 {text}\""));
                     out.push(f);
                 }
-                n => out.push(ctx.finding(
+                Schedule::FieldCount(n) => out.push(ctx.finding(
                     &META,
                     &node.span,
                     format!("schedule {text:?} has {n} fields; CNPG expects 6 (seconds first): \"Expected 5 to 6 fields, found {n}\""),

@@ -1,8 +1,8 @@
 use cnpg_dr_core::cnpg::ScheduledBackup;
 
 use super::{namespace_words, same_namespace};
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// A ScheduledBackup whose `spec.cluster.name` names no Cluster of the render.
 pub struct ScheduledBackupUnknownCluster;

@@ -1,5 +1,5 @@
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// More than one WAL archiver, or a plugin archiver next to in-tree backups.
 pub struct WalArchiverConflict;

@@ -1,15 +1,13 @@
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
-
 use super::{database_arg, key_node, version_words};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// In-tree Barman Cloud (`barmanObjectStore`), deprecated since CNPG 1.26.
 pub struct BarmanObjectStoreDeprecated;
 
-/// The first version that deprecates the in-tree support.
-const DEPRECATED: (u32, u32) = (1, 26);
-/// The version its removal is scheduled for.
-const REMOVED: (u32, u32) = (1, 31);
+use cnpg_dr_core::cnpg::versions::{
+    BARMAN_OBJECT_STORE_DEPRECATED as DEPRECATED, BARMAN_OBJECT_STORE_REMOVED as REMOVED,
+};
 
 pub static META: RuleMeta = RuleMeta {
     id: "CDR701",
@@ -126,7 +124,7 @@ impl Rule for BarmanObjectStoreDeprecated {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::Settings;
+    use crate::rules::rule::Settings;
     use crate::runner;
     use cnpg_dr_core::discover::{discover, DiscoverOptions};
     use cnpg_dr_core::fs::MemFs;

@@ -4,8 +4,9 @@ use std::sync::Arc;
 use cnpg_dr_core::yaml::{load_str, LoadLimits, Span};
 
 use super::key_node;
-use crate::finding::{Finding, Severity};
-use crate::rules::{command_path, repository_finding, RepositoryContext, Rule, RuleMeta};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::helpers::command_path;
+use crate::rules::rule::{repository_finding, RepositoryContext, Rule};
 
 /// kustomization fields kustomize v5 deprecates.
 pub struct KustomizeDeprecatedFields;

@@ -4,22 +4,10 @@
 use cnpg_dr_core::discover::Database;
 use cnpg_dr_core::yaml::Node;
 
-use crate::rules::Rule;
-
 pub mod barman_object_store_deprecated;
 pub mod kustomize_deprecated_fields;
 pub mod pod_monitor_deprecated;
 pub mod validation_disabled;
-
-/// The rules of this group.
-pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![
-        &barman_object_store_deprecated::BarmanObjectStoreDeprecated,
-        &validation_disabled::ValidationDisabled,
-        &pod_monitor_deprecated::PodMonitorDeprecated,
-        &kustomize_deprecated_fields::KustomizeDeprecatedFields,
-    ]
-}
 
 /// How to name a database on the `cnpg-dr` command line: its directory as
 /// the user reached it (see [`crate::rules::command_path`]).

@@ -1,14 +1,13 @@
 use cnpg_dr_core::cnpg::{is_true, CNPG_GROUP};
 
 use super::{database_arg, key_node};
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// `monitoring.enablePodMonitor` and its relabeling fields, deprecated since CNPG 1.26.2 / 1.27.1.
 pub struct PodMonitorDeprecated;
 
-/// The first minor version that deprecates the fields (1.26.2 and 1.27.1).
-const DEPRECATED: (u32, u32) = (1, 26);
+use cnpg_dr_core::cnpg::versions::POD_MONITOR_DEPRECATED as DEPRECATED;
 
 pub static META: RuleMeta = RuleMeta {
     id: "CDR703",

@@ -1,7 +1,7 @@
 use cnpg_dr_core::cnpg::CNPG_GROUP;
 
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// `cnpg.io/validation: disabled`: every webhook check switched off.
 pub struct ValidationDisabled;

@@ -1,6 +1,6 @@
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, RuleMeta, Severity};
 use crate::rules::history::{versions, HistoryContext};
-use crate::rules::{Rule, RuleMeta};
+use crate::rules::rule::Rule;
 
 /// A write lineage whose version went down since the base revision.
 pub struct LineageMovedBackwards;

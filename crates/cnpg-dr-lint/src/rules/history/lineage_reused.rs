@@ -1,6 +1,6 @@
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, RuleMeta, Severity};
 use crate::rules::history::{commit_label, HistoryContext};
-use crate::rules::{Rule, RuleMeta};
+use crate::rules::rule::Rule;
 
 /// A write lineage changed to one that the directory already wrote.
 pub struct LineageReused;

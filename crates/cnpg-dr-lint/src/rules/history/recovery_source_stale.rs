@@ -1,6 +1,6 @@
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, RuleMeta, Severity};
 use crate::rules::history::{versions, HistoryContext};
-use crate::rules::{Rule, RuleMeta};
+use crate::rules::rule::Rule;
 
 /// A bumped recovery that reads a lineage older than the one written until now.
 pub struct RecoverySourceStale;

@@ -1,6 +1,6 @@
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, RuleMeta, Severity};
 use crate::rules::history::HistoryContext;
-use crate::rules::{Rule, RuleMeta};
+use crate::rules::rule::Rule;
 
 /// A flip to recovery that keeps the write lineage of the base revision.
 pub struct RecoveryWithoutBump;

@@ -1,8 +1,8 @@
 use cnpg_dr_core::cnpg::BootstrapMethod;
 
-use super::{head, key_span, overlay_of};
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::helpers::{head, key_span, overlay_of};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// A bootstrap method set outside the overlays (in the base or a shared patch).
 pub struct BaseHasBootstrap;

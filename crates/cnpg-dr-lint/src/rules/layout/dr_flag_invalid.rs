@@ -1,6 +1,7 @@
-use super::{flag_problems, flag_span, overlay_lines, FlagProblem};
-use crate::finding::{Finding, Severity};
-use crate::rules::{DatabaseContext, Rule, RuleMeta, VariantContext};
+use super::{flag_problems, FlagProblem};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::helpers::{flag_span, overlay_lines};
+use crate::rules::rule::{DatabaseContext, Rule, VariantContext};
 
 /// A DR switch that activates no overlay, several, or one that does not exist.
 pub struct DrFlagInvalid;

@@ -3,15 +3,15 @@
 use std::path::Path;
 #[cfg(test)]
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use cnpg_dr_core::discover::{Database, Repository, Variant};
 use cnpg_dr_core::fs::normalize;
-use cnpg_dr_core::kustomize::{RenderError, KUSTOMIZATION_FILE_NAMES};
-use cnpg_dr_core::layout::{FlagLine, Overlay};
-use cnpg_dr_core::yaml::{load_str, LoadLimits, Node, Span};
+use cnpg_dr_core::kustomize::{RenderError, RenderErrorKind, KUSTOMIZATION_FILE_NAMES};
+use cnpg_dr_core::layout::FlagLine;
+use cnpg_dr_core::yaml::{load_str, LoadLimits, Span};
 
-use crate::rules::{Rule, VariantContext};
+use crate::finding::{Finding, RuleMeta};
+use crate::rules::helpers::{head, overlay_lines};
 
 pub mod base_has_bootstrap;
 pub mod dr_flag_invalid;
@@ -19,38 +19,6 @@ pub mod overlay_patches_beyond_bootstrap;
 pub mod overlay_targets_unknown_cluster;
 pub mod render_failed;
 pub mod root_not_checked;
-
-/// The rules of this group.
-pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![
-        &base_has_bootstrap::BaseHasBootstrap,
-        &dr_flag_invalid::DrFlagInvalid,
-        &overlay_patches_beyond_bootstrap::OverlayPatchesBeyondBootstrap,
-        &overlay_targets_unknown_cluster::OverlayTargetsUnknownCluster,
-        &render_failed::RenderFailed,
-        &root_not_checked::RootNotChecked,
-    ]
-}
-
-/// The span of `key` itself in the mapping `parent` (the `recovery:` of
-/// `bootstrap:`), for findings about a whole block.
-pub fn key_span(parent: Option<&Node>, key: &str) -> Option<Span> {
-    parent?
-        .as_map()?
-        .entries
-        .iter()
-        .find(|(k, _)| k.as_str() == Some(key))
-        .map(|(k, _)| k.span.clone())
-}
-
-/// A span reduced to its first character: maps and lists span their whole
-/// block, which is noise in a snippet.
-pub fn head(span: &Span) -> Span {
-    Span {
-        end: span.start,
-        ..span.clone()
-    }
-}
 
 /// A span shortened to its first character when it covers several lines
 /// (a whole patch document, a block), so the snippet shows one line.
@@ -87,74 +55,6 @@ pub fn relative_message(repo: &Repository, text: &str) -> String {
         text.to_string()
     } else {
         text.replace(&prefix, "")
-    }
-}
-
-/// `file:line:col` of a span for messages: relative to the database directory,
-/// else to the repository root (a base shared by several databases).
-pub fn at(ctx: &VariantContext<'_>, span: &Span) -> String {
-    let file = span
-        .file
-        .strip_prefix(&ctx.database.dir)
-        .or_else(|_| span.file.strip_prefix(&ctx.repo.root))
-        .unwrap_or(&span.file);
-    format!("{}:{}:{}", file.display(), span.line, span.column)
-}
-
-/// The overlay of `database` whose directory holds `file`, if any.
-pub fn overlay_of<'a>(database: &'a Database, file: &Path) -> Option<&'a Overlay> {
-    database
-        .overlays
-        .iter()
-        .filter(|o| file.starts_with(&o.dir))
-        .max_by_key(|o| o.dir.components().count())
-}
-
-/// The flag lines of the root kustomization that form the DR switch (core
-/// discovery keeps only those: other included directories are not part of it).
-pub fn overlay_lines(database: &Database) -> Vec<&FlagLine> {
-    database.flag.lines.iter().collect()
-}
-
-/// The DR overlay a variant renders: a dormant variant's own, or for the active
-/// render the overlay of the active switch line (the first active directory
-/// line of the root may be another directory, `monitoring` or `argocd`).
-pub fn dr_overlay<'a>(database: &'a Database, variant: &'a Variant) -> Option<&'a Overlay> {
-    if variant.dormant {
-        return variant.overlay.as_ref();
-    }
-    overlay_lines(database)
-        .into_iter()
-        .find(|l| l.active)
-        .and_then(|line| {
-            let dir = normalize(&database.dir.join(&line.entry));
-            database.overlays.iter().find(|o| o.dir == dir)
-        })
-        .or(variant.overlay.as_ref())
-}
-
-/// The name of [`dr_overlay`].
-pub fn dr_overlay_name<'a>(database: &'a Database, variant: &'a Variant) -> Option<&'a str> {
-    dr_overlay(database, variant).map(|o| o.name.as_str())
-}
-
-/// A span on a flag line's entry, in the root kustomization file.
-pub fn flag_span(database: &Database, line: &FlagLine) -> Span {
-    let file: Arc<Path> = Arc::from(database.kustomization.as_path());
-    let text = std::fs::read_to_string(&database.kustomization).unwrap_or_default();
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.line.saturating_sub(1) as usize)
-        .map(str::len)
-        .sum();
-    let start = (line_start + line.column.saturating_sub(1) as usize).min(text.len());
-    let end = (start + line.entry.len()).min(text.len());
-    Span {
-        file,
-        line: line.line,
-        column: line.column,
-        start,
-        end,
     }
 }
 
@@ -231,10 +131,40 @@ pub fn missing_cluster_target(err: &RenderError) -> Option<String> {
     Some(name.to_string())
 }
 
+/// A finding about a kustomization root that is not a database.
+pub fn root_finding(
+    meta: &'static RuleMeta,
+    dir: &Path,
+    err: &RenderError,
+    message: String,
+) -> Finding {
+    let file = KUSTOMIZATION_FILE_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| dir.to_path_buf());
+    Finding {
+        rule: meta.id,
+        name: meta.name,
+        severity: meta.severity,
+        message,
+        span: err.span.as_ref().map(tight),
+        file: Some(file),
+        database: None,
+        overlay: None,
+        dormant: false,
+        help: err.help.clone(),
+    }
+}
+
+/// True when a render failed only because of what cnpg-dr refuses by design.
+pub fn refused(err: &RenderError) -> bool {
+    err.kind == RenderErrorKind::Refused
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cnpg_dr_core::kustomize::RenderErrorKind;
 
     fn database(root: &str) -> Database {
         let file = Path::new("/db/kustomization.yaml");

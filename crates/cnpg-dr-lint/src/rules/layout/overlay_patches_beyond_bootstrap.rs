@@ -1,9 +1,9 @@
 use cnpg_dr_core::cnpg::Cluster;
 use cnpg_dr_core::yaml::{Node, NodeKind};
 
-use super::{dr_overlay, dr_overlay_name, head, overlay_of};
-use crate::finding::{Finding, Severity};
-use crate::rules::{DatabaseContext, Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::helpers::{dr_overlay, dr_overlay_name, head, overlay_of};
+use crate::rules::rule::{DatabaseContext, Rule, VariantContext};
 
 /// An overlay that changes the Cluster beyond spec.bootstrap and spec.externalClusters.
 pub struct OverlayPatchesBeyondBootstrap;

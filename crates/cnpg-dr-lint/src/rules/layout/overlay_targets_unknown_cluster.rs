@@ -1,8 +1,9 @@
 use std::collections::BTreeSet;
 
-use super::{dr_overlay_name, missing_cluster_target, patch_name_span, tight};
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use super::{missing_cluster_target, patch_name_span, tight};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::helpers::dr_overlay_name;
+use crate::rules::rule::{Rule, VariantContext};
 
 /// An overlay patch that names a Cluster its base does not have.
 pub struct OverlayTargetsUnknownCluster;
@@ -104,12 +105,16 @@ impl Rule for OverlayTargetsUnknownCluster {
         out.push(f);
     }
 
-    fn check_repository(&self, ctx: &crate::rules::RepositoryContext<'_>, out: &mut Vec<Finding>) {
+    fn check_repository(
+        &self,
+        ctx: &crate::rules::rule::RepositoryContext<'_>,
+        out: &mut Vec<Finding>,
+    ) {
         for (dir, err) in &ctx.repo.failed_roots {
             let Some(name) = missing_cluster_target(err) else {
                 continue;
             };
-            let mut f = super::render_failed::root_finding(
+            let mut f = super::root_finding(
                 &META,
                 dir,
                 err,

@@ -1,16 +1,13 @@
-use std::path::Path;
-
 use cnpg_dr_core::discover::Variant;
-use cnpg_dr_core::kustomize::{RenderError, KUSTOMIZATION_FILE_NAMES};
+use cnpg_dr_core::kustomize::RenderError;
 
 use super::{
-    dr_overlay, dr_overlay_name, failure_explained_by_flag, missing_cluster_target,
-    relative_message, tight,
+    failure_explained_by_flag, missing_cluster_target, refused, relative_message, root_finding,
+    tight,
 };
-use crate::finding::{Finding, Severity};
-use crate::rules::{
-    command_path, DatabaseContext, RepositoryContext, Rule, RuleMeta, VariantContext,
-};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::helpers::{command_path, dr_overlay, dr_overlay_name};
+use crate::rules::rule::{DatabaseContext, RepositoryContext, Rule, VariantContext};
 
 /// A database variant or a kustomization root that does not render.
 pub struct RenderFailed;
@@ -51,32 +48,6 @@ Follow kustomize's message. `cnpg-dr render DIR` renders the database as it is d
 "#,
 };
 
-/// A finding about a kustomization root that is not a database.
-pub fn root_finding(
-    meta: &'static RuleMeta,
-    dir: &Path,
-    err: &RenderError,
-    message: String,
-) -> Finding {
-    let file = KUSTOMIZATION_FILE_NAMES
-        .iter()
-        .map(|n| dir.join(n))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| dir.to_path_buf());
-    Finding {
-        rule: meta.id,
-        name: meta.name,
-        severity: meta.severity,
-        message,
-        span: err.span.as_ref().map(tight),
-        file: Some(file),
-        database: None,
-        overlay: None,
-        dormant: false,
-        help: err.help.clone(),
-    }
-}
-
 impl Rule for RenderFailed {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -90,7 +61,7 @@ impl Rule for RenderFailed {
                 continue;
             };
             if missing_cluster_target(err).is_some()
-                || super::root_not_checked::refused(err)
+                || refused(err)
                 || failure_explained_by_flag(ctx.repo, ctx.database, variant)
             {
                 continue;

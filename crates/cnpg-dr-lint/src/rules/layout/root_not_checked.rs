@@ -1,13 +1,12 @@
 use std::path::Path;
 
 use cnpg_dr_core::discover::Variant;
-use cnpg_dr_core::kustomize::{RenderError, RenderErrorKind};
+use cnpg_dr_core::kustomize::RenderError;
 
-use super::dr_overlay_name;
-use super::render_failed::root_finding;
-use super::{relative_message, tight};
-use crate::finding::{Finding, Severity};
-use crate::rules::{DatabaseContext, RepositoryContext, Rule, RuleMeta, VariantContext};
+use super::{refused, relative_message, root_finding, tight};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::helpers::dr_overlay_name;
+use crate::rules::rule::{DatabaseContext, RepositoryContext, Rule, VariantContext};
 
 /// A kustomization root cnpg-dr does not render on principle (Helm charts,
 /// remote bases, plugins): said once, as a note, not as a defect.
@@ -49,11 +48,6 @@ linted already when it is in the linted tree). Silence the note with `CDR306 = "
 - kustomize `helmCharts` (needs `--enable-helm`), remote resources, and exec/KRM plugins.
 "#,
 };
-
-/// True when a render failed only because of what cnpg-dr refuses by design.
-pub fn refused(err: &RenderError) -> bool {
-    err.kind == RenderErrorKind::Refused
-}
 
 fn rel(root: &Path, dir: &Path) -> String {
     let rel = dir.strip_prefix(root).unwrap_or(dir).display().to_string();

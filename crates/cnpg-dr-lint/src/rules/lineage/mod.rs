@@ -4,8 +4,7 @@ use cnpg_dr_core::cnpg::{Cluster, LineageRef, ObjectStore, Store};
 use cnpg_dr_core::discover::Variant;
 use cnpg_dr_core::yaml::Span;
 
-use crate::rules::layout::head;
-use crate::rules::Rule;
+use crate::rules::helpers::head;
 
 pub mod shared;
 pub mod skip_empty_wal_archive_check;
@@ -13,18 +12,6 @@ pub mod source_not_older;
 pub mod store_mismatch;
 pub mod unversioned;
 pub mod write_equals_source;
-
-/// The rules of this group.
-pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![
-        &write_equals_source::WriteEqualsSource,
-        &skip_empty_wal_archive_check::SkipEmptyWalArchiveCheck,
-        &source_not_older::SourceNotOlder,
-        &unversioned::Unversioned,
-        &store_mismatch::StoreMismatch,
-        &shared::Shared,
-    ]
-}
 
 /// Where to point a finding about a lineage: its serverName, or the start of
 /// the block whose default applies when it is unset.

@@ -1,8 +1,8 @@
 use cnpg_dr_core::yaml::Span;
 
 use super::{lineage_span, same_place, Place};
-use crate::finding::{Finding, Severity};
-use crate::rules::{RepositoryContext, Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{RepositoryContext, Rule, VariantContext};
 
 /// Two Clusters of the repository that archive to the same lineage.
 pub struct Shared;

@@ -1,7 +1,7 @@
 use super::{lineage_span, same_place, Place, SKIP_EMPTY_WAL_ARCHIVE_CHECK};
-use crate::finding::{Finding, Severity};
-use crate::rules::layout::at;
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::helpers::at;
+use crate::rules::rule::{Rule, VariantContext};
 
 /// A Cluster that turns off CNPG's empty-archive check.
 pub struct SkipEmptyWalArchiveCheck;

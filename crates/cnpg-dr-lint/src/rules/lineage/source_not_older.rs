@@ -1,9 +1,9 @@
 use cnpg_dr_core::lineage::Lineage;
 
 use super::{lineage_span, same_place, Place};
-use crate::finding::{Finding, Severity};
-use crate::rules::layout::at;
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::helpers::at;
+use crate::rules::rule::{Rule, VariantContext};
 
 /// A recovery whose source lineage is newer than the lineage it writes.
 pub struct SourceNotOlder;

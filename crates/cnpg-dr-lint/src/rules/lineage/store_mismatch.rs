@@ -1,7 +1,7 @@
 use super::{difference, lineage_span, same_place, Place};
-use crate::finding::{Finding, Severity};
-use crate::rules::layout::at;
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::helpers::at;
+use crate::rules::rule::{Rule, VariantContext};
 
 /// A recovery that reads from another store than the one the Cluster writes to.
 pub struct StoreMismatch;

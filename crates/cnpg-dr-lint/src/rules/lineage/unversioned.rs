@@ -2,8 +2,8 @@ use cnpg_dr_core::cnpg::{LineageRef, Store};
 use cnpg_dr_core::lineage::Lineage;
 
 use super::lineage_span;
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// A write or read serverName that is unset or not `<name>-v<N>`.
 pub struct Unversioned;

@@ -1,6 +1,6 @@
-use super::target_time::{days_from_civil, days_in_month};
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{Rule, VariantContext};
+use cnpg_dr_core::time::{days_from_civil, days_in_month};
 
 /// A recovery backupID that is not a barman backup ID.
 pub struct BackupIdInvalid;

@@ -1,7 +1,7 @@
 use super::{default_app_secret, initdb_values};
-use crate::finding::{Finding, Severity};
-use crate::rules::layout::at;
-use crate::rules::{DatabaseContext, Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::helpers::at;
+use crate::rules::rule::{DatabaseContext, Rule, VariantContext};
 
 /// A recovery whose database or owner differ from the initdb overlay's.
 pub struct DatabaseMismatch;

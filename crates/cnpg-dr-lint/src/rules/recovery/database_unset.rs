@@ -1,6 +1,6 @@
 use super::{default_app_secret, initdb_values, recovery_span, DEFAULT_APP};
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// A recovery without `database` or without `owner`.
 pub struct DatabaseUnset;

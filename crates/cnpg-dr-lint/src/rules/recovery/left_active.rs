@@ -4,9 +4,9 @@ use cnpg_dr_core::kustomize::Resource;
 use cnpg_dr_core::yaml::Node;
 
 use super::recovery_span;
-use crate::finding::{Finding, Severity};
-use crate::rules::layout::{flag_span, overlay_lines};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::helpers::{flag_span, overlay_lines};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// The DR switch still points at the recovery overlay.
 pub struct LeftActive;

@@ -1,36 +1,22 @@
-//! Recovery rules: `spec.bootstrap.recovery`, its source and its target.
+//! Recovery rules: how a Cluster is bootstrapped (one method), and
+//! `spec.bootstrap.recovery`: its source and its target.
 
 use cnpg_dr_core::cnpg::Cluster;
 use cnpg_dr_core::discover::Database;
 use cnpg_dr_core::yaml::{Node, Span};
 
-use crate::rules::layout::{head, key_span};
-use crate::rules::Rule;
+use crate::rules::helpers::{head, key_span};
 
 pub mod backup_id_invalid;
 pub mod database_mismatch;
 pub mod database_unset;
 pub mod left_active;
+pub mod multiple_methods;
 pub mod secret_unset;
 pub mod source_missing;
 pub mod source_no_backup;
 pub mod target_exclusive;
 pub mod target_time;
-
-/// The rules of this group.
-pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![
-        &database_unset::DatabaseUnset,
-        &secret_unset::SecretUnset,
-        &database_mismatch::DatabaseMismatch,
-        &source_missing::SourceMissing,
-        &source_no_backup::SourceNoBackup,
-        &target_time::TargetTime,
-        &backup_id_invalid::BackupIdInvalid,
-        &target_exclusive::TargetExclusive,
-        &left_active::LeftActive,
-    ]
-}
 
 /// Where to point a finding about the whole `bootstrap.recovery` block: its key.
 pub fn recovery_span(cluster: &Cluster<'_>) -> Span {

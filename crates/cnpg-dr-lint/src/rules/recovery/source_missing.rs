@@ -1,6 +1,6 @@
 use super::recovery_span;
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// A recovery whose `source` is empty or names no externalClusters entry.
 pub struct SourceMissing;

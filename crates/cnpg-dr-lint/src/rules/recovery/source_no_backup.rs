@@ -1,6 +1,6 @@
-use crate::finding::{Finding, Severity};
-use crate::rules::layout::{at, head, key_span};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::helpers::{at, head, key_span};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// A recovery source entry that points at no backup.
 pub struct SourceNoBackup;

@@ -6,23 +6,12 @@
 use cnpg_dr_core::kustomize::Resource;
 use cnpg_dr_core::yaml::Span;
 
-use crate::finding::Finding;
-use crate::rules::{
-    repository_finding, RepositoryContext, Rule, RuleMeta, Settings, VariantContext,
-};
+use crate::finding::{Finding, RuleMeta};
+use crate::rules::rule::{repository_finding, RepositoryContext, Settings, VariantContext};
 
 pub mod schema_missing;
 pub mod schema_violation;
 pub mod unknown_field;
-
-/// The rules of this group.
-pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![
-        &schema_violation::SchemaViolation,
-        &unknown_field::UnknownField,
-        &schema_missing::SchemaMissing,
-    ]
-}
 
 /// What a schema rule says about one object.
 pub(crate) struct Found {
@@ -93,20 +82,20 @@ pub(crate) fn check_repository(
 /// Implements [`Rule`] for an [`ObjectRule`].
 macro_rules! object_rule {
     ($t:ty) => {
-        impl $crate::rules::Rule for $t {
-            fn meta(&self) -> &'static $crate::rules::RuleMeta {
+        impl $crate::rules::rule::Rule for $t {
+            fn meta(&self) -> &'static $crate::finding::RuleMeta {
                 <$t as $crate::rules::schema::ObjectRule>::meta(self)
             }
             fn check_variant(
                 &self,
-                ctx: &$crate::rules::VariantContext<'_>,
+                ctx: &$crate::rules::rule::VariantContext<'_>,
                 out: &mut Vec<$crate::finding::Finding>,
             ) {
                 $crate::rules::schema::check_variant(self, ctx, out);
             }
             fn check_repository(
                 &self,
-                ctx: &$crate::rules::RepositoryContext<'_>,
+                ctx: &$crate::rules::rule::RepositoryContext<'_>,
                 out: &mut Vec<$crate::finding::Finding>,
             ) {
                 $crate::rules::schema::check_repository(self, ctx, out);

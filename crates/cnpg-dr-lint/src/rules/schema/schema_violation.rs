@@ -2,8 +2,8 @@ use cnpg_dr_core::kustomize::Resource;
 use cnpg_dr_core::schema::Lookup;
 
 use super::{describe, object_rule, Found, ObjectRule};
-use crate::finding::Severity;
-use crate::rules::{RuleMeta, Settings};
+use crate::finding::{RuleMeta, Severity};
+use crate::rules::rule::Settings;
 
 /// A value the object's schema rejects.
 pub struct SchemaViolation;

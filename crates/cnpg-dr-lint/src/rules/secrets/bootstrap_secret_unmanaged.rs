@@ -2,8 +2,8 @@ use cnpg_dr_core::cnpg::ObjectStore;
 use cnpg_dr_core::kustomize::Resource;
 use cnpg_dr_core::yaml::Node;
 
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// A bootstrap or object-store credential Secret that nothing in Git produces.
 pub struct BootstrapSecretUnmanaged;

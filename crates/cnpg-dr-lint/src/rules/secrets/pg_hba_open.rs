@@ -1,7 +1,7 @@
 use cnpg_dr_core::yaml::Node;
 
-use crate::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// pg_hba lines that let any address in with a weak method.
 pub struct PgHbaOpen;

@@ -1,8 +1,8 @@
 use cnpg_dr_core::kustomize::Resource;
 use cnpg_dr_core::yaml::Node;
 
-use crate::finding::{Finding, Severity};
-use crate::rules::{repository_finding, RepositoryContext, Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::rule::{repository_finding, RepositoryContext, Rule, VariantContext};
 
 /// A Secret with values committed to Git.
 pub struct PlaintextSecret;

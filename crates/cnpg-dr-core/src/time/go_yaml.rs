@@ -8,7 +8,11 @@
 //! fields, any number of fraction digits truncated to nanoseconds, `.` or
 //! `,` before the fraction, runs of spaces matching the layout's space, day
 //! checked against the month) and `time.Time.MarshalJSON` (RFC 3339 with
-//! nanoseconds, trailing zeros trimmed, `Z` for a zero offset).
+//! nanoseconds, trailing zeros trimmed, `Z` for a zero offset). The reader
+//! (`yaml::scalar`) and the emitter (`yaml::emit`, which quotes a string that
+//! would read back as a timestamp) both ask this one parser.
+
+use super::days_in_month;
 
 /// A parsed timestamp: the wall clock as written plus its UTC offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,19 +162,11 @@ fn parse_layout(b: &[u8], sep: Sep) -> Option<GoTime> {
             }
         }
     }
-    if i != b.len() || day < 1 || day > days_in(month, year) {
+    if i != b.len() || day < 1 || i64::from(day) > days_in_month(i64::from(year), i64::from(month))
+    {
         return None;
     }
     Some(t)
-}
-
-fn days_in(month: u32, year: u32) -> u32 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }
 
 impl GoTime {
@@ -282,6 +278,37 @@ mod tests {
         ];
         for (input, want) in table {
             assert_eq!(json(input).as_deref(), *want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn the_emitters_cases_read_the_same() {
+        // (The emitter's own tests quote the other timestamps it knows.)
+        for s in ["2000-02-29", "2024-01-01T23:59:59-24:60"] {
+            assert!(parse(s).is_some(), "{s:?} is a timestamp");
+        }
+        for s in [
+            "2024-13-02",
+            "2023-02-29",
+            "1900-02-29",
+            "2024-04-31",
+            "2024-00-10",
+            "2024-01-00",
+            "2024-01-01T10:00:00",
+            "2024-01-01T24:00:00Z",
+            "2024-01-01T10:60:00Z",
+            "2024-01-01T10:00:60Z",
+            "2024-01-01T10:00:00+25:00",
+            "2024-01-01T10:00:00+01:61",
+            "2024-01-01T10:00:00.Z",
+            "2024-01-01 10:00:00Z",
+            "2024-01-02x",
+            "24-01-01",
+            "20240-01-01",
+            "2024-001-01",
+            "2024-01-01T1:2:3+0100",
+        ] {
+            assert!(parse(s).is_none(), "{s:?} is not a timestamp");
         }
     }
 }

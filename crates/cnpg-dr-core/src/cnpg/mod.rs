@@ -5,6 +5,9 @@
 use crate::kustomize::Resource;
 use crate::yaml::{Node, Span};
 
+pub mod policy;
+pub mod versions;
+
 /// The CNPG API group.
 pub const CNPG_GROUP: &str = "postgresql.cnpg.io";
 /// The Barman Cloud plugin's API group (ObjectStore).

@@ -1,6 +1,6 @@
-use crate::finding::{Finding, Severity};
-use crate::rules::layout::{at, dr_overlay, head, key_span, overlay_of};
-use crate::rules::{Rule, RuleMeta, VariantContext};
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::helpers::{at, dr_overlay, head, key_span, overlay_of};
+use crate::rules::rule::{Rule, VariantContext};
 
 /// A Cluster with more than one bootstrap method.
 pub struct MultipleMethods;

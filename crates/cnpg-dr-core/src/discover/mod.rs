@@ -3,10 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use crate::cnpg::Cluster;
-use crate::fs::{normalize, FileSystem};
+use crate::fs::{normalize, CachedFs, FileSystem};
 use crate::kustomize::{
     render_cached, Kustomization, ParseCache, RenderError, RenderErrorKind, RenderOptions,
     Rendered, Resource,
@@ -16,6 +16,11 @@ use crate::progress::{NoProgress, Phase, Progress};
 use crate::yaml::{load_str, LoadLimits, Node};
 
 use rayon::prelude::*;
+
+mod index;
+
+pub(crate) use index::database_rels;
+pub use index::RepositoryIndex;
 
 /// One way a database directory renders: as it is, or with the flag moved to a dormant overlay.
 #[derive(Debug)]
@@ -73,56 +78,19 @@ pub struct Repository {
     pub kustomizations: Vec<Kustomization>,
     /// YAML documents in files that no kustomization includes (Argo CD apps, raw manifests).
     pub loose: Vec<Resource>,
+    /// The text of the files read to build this (filled by the caller that
+    /// read them through a [`crate::fs::CachedFs`]; empty otherwise).
+    pub sources: crate::fs::Sources,
     /// Lookups built on first use (rules ask the same questions for every
     /// database: a scan per question would be quadratic in the repository).
     pub index: RepositoryIndex,
 }
 
-/// See [`Repository::index`]. Filled lazily from the other fields, which
-/// must not change afterwards.
-#[derive(Debug, Default)]
-pub struct RepositoryIndex {
-    kustomization_dirs: OnceLock<HashSet<PathBuf>>,
-    candidate_dirs: OnceLock<Vec<String>>,
-    database_rels: OnceLock<Vec<(String, usize)>>,
-}
-
-impl Repository {
-    /// True when discovery parsed a kustomization file in `dir`.
-    pub fn has_kustomization_in(&self, dir: &Path) -> bool {
-        self.index
-            .kustomization_dirs
-            .get_or_init(|| {
-                self.kustomizations
-                    .iter()
-                    .filter_map(|k| k.file.parent().map(Path::to_path_buf))
-                    .collect()
-            })
-            .contains(dir)
-    }
-
-    /// Every kustomization and database directory, relative to the root,
-    /// sorted: what a Git directory generator may produce.
-    pub fn candidate_dirs(&self) -> &[String] {
-        self.index
-            .candidate_dirs
-            .get_or_init(|| crate::argocd::compute_candidate_dirs(self))
-    }
-
-    /// The database directories relative to the root, sorted, each with its
-    /// index in `databases`.
-    pub fn database_rels(&self) -> &[(String, usize)] {
-        self.index.database_rels.get_or_init(|| {
-            let dirs: Vec<PathBuf> = self.databases.iter().map(|d| d.dir.clone()).collect();
-            crate::argocd::database_rels(&self.root, &dirs)
-        })
-    }
-}
-
 /// Options of a walk.
 #[derive(Clone, Debug, Default)]
 pub struct DiscoverOptions {
-    /// Path prefixes (relative to the root) to skip.
+    /// Path prefixes (relative to the root) to skip in discovery's own walk
+    /// (unused when `walked` is given: the caller's walk already skipped them).
     pub exclude: Vec<PathBuf>,
     pub render: RenderOptions,
     /// The tree, when the caller has walked it already (the lint runner
@@ -237,6 +205,15 @@ pub fn discover_with_progress(
     options: &DiscoverOptions,
     progress: &dyn Progress,
 ) -> Repository {
+    // Every file is read once, and its text kept for the spans that point
+    // into it (Repository::sources).
+    let local;
+    let fs: &dyn FileSystem = if fs.caches_reads() {
+        fs
+    } else {
+        local = CachedFs::new(fs);
+        &local
+    };
     let Walked { files, dirs } = match &options.walked {
         Some(w) => w.clone(),
         None => walk_tree(fs, root, &mut |e| {
@@ -386,6 +363,7 @@ pub fn discover_with_progress(
     repo.loose = loose;
     repo.databases.extend(plain);
     repo.databases.sort_by(|a, b| a.dir.cmp(&b.dir));
+    repo.sources = fs.sources().unwrap_or_default();
     repo
 }
 
