@@ -29,6 +29,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Where every database stands: mode, lineages, target, backups, application, findings.
     Status(StatusArgs),
+    /// What the bucket holds under a database's destinationPath: every lineage, its
+    /// backups, WAL and recovery window, and which overlay writes or reads it.
+    Lineages(LineagesArgs),
     /// Prepare a recovery: bump the lineage, point the recovery source, flip the DR flag,
     /// print the diff and the runbook (`--write` applies it).
     Plan(PlanArgs),
@@ -140,6 +143,34 @@ pub struct StatusArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: StatusFormat,
+}
+
+/// Output format of `lineages`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LineagesFormat {
+    Table,
+    /// A stable JSON document (docs/lineages-output.md).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct LineagesArgs {
+    /// The database directory, or its name (directory or Cluster name) in the current repository.
+    #[arg(value_name = "DB")]
+    pub db: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: LineagesFormat,
+    /// Reach the object store here instead of the manifests' endpointURL
+    /// (which is often an in-cluster address); `s3.endpoints` in .cnpg-dr.yaml
+    /// maps them per endpoint. Credentials come from AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, the region from AWS_REGION
+    /// or AWS_DEFAULT_REGION, never from the manifests' Secrets.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Give up on a request after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Args)]

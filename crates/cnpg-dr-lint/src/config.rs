@@ -18,7 +18,7 @@ use crate::rules::rule::Rule;
 pub const FILE_NAME: &str = ".cnpg-dr.yaml";
 
 /// The keys a configuration file may have.
-const KEYS: [&str; 5] = ["rules", "exclude", "cnpgVersion", "failOn", "new"];
+const KEYS: [&str; 6] = ["rules", "exclude", "cnpgVersion", "failOn", "new", "s3"];
 
 /// What a rule is set to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,6 +73,9 @@ pub struct Config {
     pub fail_on: Option<FailOn>,
     /// The `new:` section: defaults of `cnpg-dr new`.
     pub new: NewDefaults,
+    /// `s3.endpoints`: the endpoint the manifests name (often an in-cluster
+    /// address) → the one this machine reaches, for the live commands.
+    pub s3_endpoints: BTreeMap<String, String>,
 }
 
 /// A mistake in a configuration file, located.
@@ -174,6 +177,68 @@ fn parse_version(text: &str) -> Option<(u32, u32)> {
     Some((major.parse().ok()?, minor.parse().ok()?))
 }
 
+/// `s3: {endpoints: {MANIFEST_ENDPOINT: REACHABLE_ENDPOINT}}`.
+fn parse_s3(value: &Node) -> Result<BTreeMap<String, String>, ConfigError> {
+    let mut endpoints = BTreeMap::new();
+    if value.is_null() {
+        return Ok(endpoints);
+    }
+    let Some(map) = value.as_map() else {
+        return Err(ConfigError::at(
+            &value.span,
+            format!(
+                "s3 must be a mapping (endpoints), not a {}",
+                value.kind_name()
+            ),
+        ));
+    };
+    for (key, section) in &map.entries {
+        let name = scalar(key, "a key")?;
+        if name != "endpoints" {
+            return Err(ConfigError::at(
+                &key.span,
+                format!("unknown key {name:?} in s3: expected endpoints"),
+            )
+            .help(did_you_mean(name, &["endpoints"]).map(|k| format!("did you mean {k}?"))));
+        }
+        if section.is_null() {
+            continue;
+        }
+        let Some(entries) = section.as_map() else {
+            return Err(ConfigError::at(
+                &section.span,
+                format!(
+                    "s3.endpoints must map the endpointURL of the manifests to one this machine reaches, not be a {}",
+                    section.kind_name()
+                ),
+            ));
+        };
+        for (from, to) in &entries.entries {
+            let from_text = scalar(from, "an endpoint")?;
+            let to_text = scalar(to, "an endpoint")?;
+            if !(to_text.starts_with("http://") || to_text.starts_with("https://")) {
+                return Err(ConfigError::at(
+                    &to.span,
+                    format!("{to_text:?} is not an endpoint URL like https://host:port"),
+                ));
+            }
+            if endpoints
+                .insert(
+                    from_text.trim_end_matches('/').to_string(),
+                    to_text.to_string(),
+                )
+                .is_some()
+            {
+                return Err(ConfigError::at(
+                    &from.span,
+                    format!("{from_text:?} is mapped twice"),
+                ));
+            }
+        }
+    }
+    Ok(endpoints)
+}
+
 impl Config {
     /// Reads and checks a configuration file. `catalogue` is every rule a
     /// `rules:` entry may name.
@@ -228,7 +293,7 @@ impl Config {
             return Err(ConfigError::at(
                 &doc.span,
                 format!(
-                    "the configuration must be a mapping (rules, exclude, cnpgVersion, failOn, new), not a {}",
+                    "the configuration must be a mapping (rules, exclude, cnpgVersion, failOn, new, s3), not a {}",
                     doc.kind_name()
                 ),
             ));
@@ -307,10 +372,11 @@ impl Config {
                     })?);
                 }
                 "new" => config.new = NewDefaults::parse(value)?,
+                "s3" => config.s3_endpoints = parse_s3(value)?,
                 other => {
                     return Err(ConfigError::at(
                         &key.span,
-                        format!("unknown key {other:?}: expected one of rules, exclude, cnpgVersion, failOn, new"),
+                        format!("unknown key {other:?}: expected one of rules, exclude, cnpgVersion, failOn, new, s3"),
                     )
                     .help(did_you_mean(other, &KEYS).map(|k| format!("did you mean {k}?"))));
                 }
@@ -656,6 +722,30 @@ mod tests {
         assert!(!c.is_excluded(Path::new("/repo/a/scratch/deeper/x.yaml")));
         assert!(!c.is_excluded(Path::new("/repo/not-legacy/x.yaml")));
         assert!(!c.is_excluded(Path::new("/elsewhere/legacy/x.yaml")));
+    }
+
+    #[test]
+    fn s3_endpoints_map_manifest_endpoints_to_reachable_ones() {
+        let c = parse(
+            "s3:\n  endpoints:\n    http://minio.minio.svc:9000/: https://minio.example.org\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.s3_endpoints
+                .get("http://minio.minio.svc:9000")
+                .map(String::as_str),
+            Some("https://minio.example.org")
+        );
+        let e = parse("s3:\n  endpoint: {}\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 3));
+        assert_eq!(e.help.as_deref(), Some("did you mean endpoints?"));
+        let e = parse("s3:\n  endpoints:\n    http://a: minio:9000\n").unwrap_err();
+        assert_eq!((e.line, e.column), (3, 15));
+        assert!(e.message.contains("not an endpoint URL"), "{}", e.message);
+        let e = parse("s3:\n  endpoints:\n    http://a: http://b\n    http://a/: http://c\n")
+            .unwrap_err();
+        assert_eq!(e.line, 4);
+        assert!(parse("s3: [x]\n").unwrap_err().message.contains("mapping"));
     }
 
     #[test]

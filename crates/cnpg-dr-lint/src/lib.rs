@@ -4,10 +4,13 @@
 pub mod config;
 pub mod docs;
 pub mod finding;
+pub mod lineages;
 pub mod output;
 pub mod resolve;
 pub mod rules;
 pub mod runner;
+#[cfg(feature = "live")]
+pub mod s3;
 pub mod status;
 pub mod suppress;
 

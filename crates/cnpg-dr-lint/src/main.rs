@@ -78,6 +78,7 @@ fn main() -> ExitCode {
         cli::Command::Explain(args) => commands::explain::run(&args),
         cli::Command::Status(args) => commands::status::run(&args),
         cli::Command::Docs(args) => commands::docs::run(&args),
+        cli::Command::Lineages(args) => commands::lineages::run(&args),
         cli::Command::Plan(args) => commands::plan::run(&args),
         cli::Command::Migrate(args) => commands::migrate::run(&args),
         cli::Command::New(args) => commands::new::run(&args),

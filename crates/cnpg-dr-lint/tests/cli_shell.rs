@@ -88,7 +88,7 @@ fn bash_completes_subcommands_and_their_options_in_a_real_bash() {
         eprintln!("SKIPPED: bash not found");
         return;
     };
-    assert_eq!(top, "lint");
+    assert_eq!(top, "lint lineages");
     let lint = bash_complete(&script, &["cnpg-dr", "lint", "--fo"]).unwrap();
     assert_eq!(lint, "--format", "options of a subcommand complete");
     let format = bash_complete(&script, &["cnpg-dr", "lint", "--format", "s"]).unwrap();

@@ -2,7 +2,7 @@
 //!
 //! The destination is listed once, recursively and page by page; per lineage
 //! only counters and 8 bytes per WAL segment (for gaps) are kept, then each
-//! `backup.info` (and each uncompressed `.history`) is read with one GET.
+//! `backup.info` (and each `.history`, uncompressed, gzip or bzip2) is read with one GET.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -118,8 +118,10 @@ pub struct HistoryFile {
     pub timeline: u32,
     pub key: String,
     pub compression: Option<Compression>,
-    /// Parsed lines; empty when the object is compressed (not decompressed here).
+    /// Parsed lines; empty when compressed with xz, snappy, zstd or lz4 (not decompressed here).
     pub entries: Vec<HistoryEntry>,
+    /// Why a gzip or bzip2 history could not be decompressed.
+    pub error: Option<String>,
 }
 
 /// What barman-cloud-check-wal-archive would say about a lineage.
@@ -273,7 +275,13 @@ pub fn scan_destination(
     let mut listed = 0;
     bucket.list(&root, &mut |object| {
         listed += 1;
-        let Some((server, rest)) = object.key[root.len()..].split_once('/') else {
+        // A bucket may hand back a key outside the prefix (an adapter that
+        // normalises folder markers): skipped, never sliced.
+        let Some((server, rest)) = object
+            .key
+            .strip_prefix(root.as_str())
+            .and_then(|k| k.split_once('/'))
+        else {
             return;
         };
         if server.is_empty() {
@@ -401,12 +409,18 @@ impl Builder {
         let per_log = wal::segments_per_log(segment_size);
         let mut archived: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
         let mut timelines = Vec::new();
-        for (timeline, mut t) in self.wal {
-            t.positions.sort_unstable();
-            t.positions.dedup();
+        for (timeline, t) in self.wal {
+            // Mapped in place (the same allocation): a lineage costs 8 bytes per segment, not 16.
+            let mut positions: Vec<u64> = t
+                .positions
+                .into_iter()
+                .map(|p| absolute(p, per_log))
+                .collect();
+            positions.sort_unstable();
+            positions.dedup();
             let (mut gaps, mut missing) = (Vec::new(), 0u64);
-            for pair in t.positions.windows(2) {
-                let (a, b) = (absolute(pair[0], per_log), absolute(pair[1], per_log));
+            for pair in positions.windows(2) {
+                let (a, b) = (pair[0], pair[1]);
                 if b > a + 1 {
                     missing += b - a - 1;
                     if gaps.len() < GAPS_SHOWN {
@@ -424,7 +438,7 @@ impl Builder {
                     timeline,
                     first,
                     last,
-                    segments: t.positions.len() + t.partial,
+                    segments: positions.len() + t.partial,
                     partial: t.partial,
                     backup_labels: t.labels,
                     gaps,
@@ -433,10 +447,7 @@ impl Builder {
                     compressions: t.compressions.into_iter().collect(),
                 });
             }
-            archived.insert(
-                timeline,
-                t.positions.iter().map(|p| absolute(*p, per_log)).collect(),
-            );
+            archived.insert(timeline, positions);
         }
         for b in &mut backups {
             b.usable = b
@@ -446,19 +457,30 @@ impl Builder {
         }
         let mut history = Vec::new();
         for (timeline, meta, compression) in self.history {
-            let entries = if compression.is_none() {
+            // Uncompressed, gzip and bzip2 histories are read; the others are listed unread.
+            let readable = compression.is_none_or(Compression::decodable);
+            let (entries, error) = if readable {
                 *read += 1;
-                wal::parse_history(&String::from_utf8_lossy(
-                    &bucket.get(&meta.key, SMALL_OBJECT_LIMIT)?,
-                ))
+                let body = bucket.get(&meta.key, SMALL_OBJECT_LIMIT)?;
+                let text = match compression {
+                    None => Ok(body),
+                    Some(c) => c
+                        .decompress(&body, SMALL_OBJECT_LIMIT)
+                        .unwrap_or_else(|| Ok(Vec::new())),
+                };
+                match text {
+                    Ok(text) => (wal::parse_history(&String::from_utf8_lossy(&text)), None),
+                    Err(e) => (Vec::new(), Some(e)),
+                }
             } else {
-                Vec::new()
+                (Vec::new(), None)
             };
             history.push(HistoryFile {
                 timeline,
                 key: meta.key,
                 compression,
                 entries,
+                error,
             });
         }
         let systemids: Vec<String> = backups

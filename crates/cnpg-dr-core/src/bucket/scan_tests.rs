@@ -343,3 +343,94 @@ fn hostile_backup_info_cannot_make_the_scan_loop() {
     let s = scan_destination(&b, &DestinationPath::parse("s3://b").unwrap()).unwrap();
     assert!(!s.lineage("s").unwrap().backups[0].usable);
 }
+
+#[test]
+fn compressed_histories_are_read_and_a_corrupt_one_says_why() {
+    use std::io::Write;
+    let mut b = MemoryBucket::new();
+    let text = b"1\t0/3000090\tbefore 2026-12-04 21:44:19.976246+00\n";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(text).unwrap();
+    b.put(
+        "pg/a-v2/wals/00000002.history.gz",
+        &gz.finish().unwrap(),
+        ts("2026-12-04T21:44:32Z"),
+    );
+    b.put(
+        "pg/a-v2/wals/00000003.history.bz2",
+        b"garbage",
+        ts("2026-12-04T21:44:33Z"),
+    );
+    b.put(
+        "pg/a-v2/wals/00000004.history.zst",
+        b"unread",
+        ts("2026-12-04T21:44:34Z"),
+    );
+    let scan = scan_destination(&b, &DestinationPath::parse("s3://b/pg").unwrap()).unwrap();
+    let h = &scan.lineage("a-v2").unwrap().history;
+    assert_eq!(h.len(), 3);
+    assert_eq!(h[0].entries.len(), 1);
+    assert_eq!(h[0].entries[0].switchpoint, "0/3000090");
+    assert_eq!(
+        h[0].entries[0].reason,
+        "before 2026-12-04 21:44:19.976246+00"
+    );
+    assert_eq!(h[0].error, None);
+    assert!(h[1].entries.is_empty());
+    assert!(
+        h[1].error
+            .as_deref()
+            .unwrap()
+            .starts_with("not valid bzip2"),
+        "{:?}",
+        h[1].error
+    );
+    assert!(
+        h[2].entries.is_empty() && h[2].error.is_none(),
+        "zstd is listed, not read"
+    );
+    assert_eq!(scan.objects_read, 2, "the zstd history is not fetched");
+    assert_eq!(b.get_requests(), 2);
+}
+
+/// A bucket that answers with keys outside the prefix (as an adapter that
+/// drops the trailing `/` of a folder marker would): skipped, no panic.
+#[test]
+fn keys_outside_the_prefix_are_skipped() {
+    struct Sloppy;
+    impl Bucket for Sloppy {
+        fn list(
+            &self,
+            _prefix: &str,
+            visit: &mut dyn FnMut(ObjectMeta),
+        ) -> Result<(), BucketError> {
+            for key in [
+                "pg",
+                "p",
+                "other/x/wals/000000010000000000000001",
+                "pg/a-v1/wals/000000010000000000000001",
+            ] {
+                visit(ObjectMeta {
+                    key: key.to_string(),
+                    size: 0,
+                    last_modified: Timestamp(0),
+                });
+            }
+            Ok(())
+        }
+        fn get(&self, key: &str, _limit: usize) -> Result<Vec<u8>, BucketError> {
+            Err(BucketError::NotFound {
+                key: key.to_string(),
+            })
+        }
+    }
+    let scan = scan_destination(&Sloppy, &DestinationPath::parse("s3://b/pg").unwrap()).unwrap();
+    assert_eq!(scan.objects_listed, 4);
+    let names: Vec<&str> = scan
+        .lineages
+        .iter()
+        .map(|l| l.server_name.as_str())
+        .collect();
+    assert_eq!(names, ["a-v1"]);
+    assert_eq!(scan.lineages[0].verdict, Verdict::WalOnly);
+}

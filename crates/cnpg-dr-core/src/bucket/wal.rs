@@ -52,6 +52,32 @@ impl Compression {
     }
 }
 
+impl Compression {
+    /// Whether [`Compression::decompress`] has a decoder for it (gzip, bzip2).
+    pub fn decodable(self) -> bool {
+        matches!(self, Compression::Gzip | Compression::Bzip2)
+    }
+
+    /// Decompresses a small object (a history file) to at most `limit` bytes;
+    /// None for the compressions read here without a decoder (xz, snappy,
+    /// zstd, lz4).
+    pub fn decompress(self, bytes: &[u8], limit: usize) -> Option<Result<Vec<u8>, String>> {
+        use std::io::Read;
+        let reader: Box<dyn Read + '_> = match self {
+            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(bytes)),
+            Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(bytes)),
+            _ => return None,
+        };
+        let mut out = Vec::new();
+        // One byte over the limit tells a large object from one that fits exactly.
+        Some(match reader.take(limit as u64 + 1).read_to_end(&mut out) {
+            Ok(_) if out.len() > limit => Err(format!("more than {limit} bytes once decompressed")),
+            Ok(_) => Ok(out),
+            Err(e) => Err(format!("not valid {}: {e}", self.name())),
+        })
+    }
+}
+
 impl fmt::Display for Compression {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -247,6 +273,70 @@ pub fn segments_per_log(segment_size: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const HISTORY: &[u8] = b"1\t0/3000090\tbefore 2026-12-04 21:44:19.976246+00\n";
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn bzip2(bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn gzip_and_bzip2_histories_are_decompressed_within_a_limit() {
+        for (c, packed) in [
+            (Compression::Gzip, gzip(HISTORY)),
+            (Compression::Bzip2, bzip2(HISTORY)),
+        ] {
+            assert!(c.decodable());
+            assert_eq!(
+                c.decompress(&packed, 1024),
+                Some(Ok(HISTORY.to_vec())),
+                "{c}"
+            );
+            assert_eq!(
+                c.decompress(&packed, HISTORY.len()),
+                Some(Ok(HISTORY.to_vec()))
+            );
+            let too_small = c
+                .decompress(&packed, HISTORY.len() - 1)
+                .unwrap()
+                .unwrap_err();
+            assert!(too_small.contains("more than"), "{too_small}");
+            let corrupt = c
+                .decompress(b"not compressed at all", 1024)
+                .unwrap()
+                .unwrap_err();
+            assert!(
+                corrupt.starts_with(&format!("not valid {}", c.name())),
+                "{corrupt}"
+            );
+        }
+        // A bomb: a megabyte of zeros packs small and is cut at the limit.
+        let bomb = gzip(&vec![0u8; 1 << 20]);
+        assert!(bomb.len() < 4096);
+        assert!(Compression::Gzip
+            .decompress(&bomb, 64 << 10)
+            .unwrap()
+            .is_err());
+        for c in [
+            Compression::Xz,
+            Compression::Snappy,
+            Compression::Zstd,
+            Compression::Lz4,
+        ] {
+            assert!(!c.decodable());
+            assert_eq!(c.decompress(HISTORY, 1024), None);
+        }
+    }
 
     #[test]
     fn names_barman_accepts() {

@@ -3,6 +3,7 @@
 pub mod completions;
 pub mod docs;
 pub mod explain;
+pub mod lineages;
 pub mod lint;
 pub mod man;
 pub mod migrate;
