@@ -3,6 +3,7 @@
 //! with repeated subschemas shared through `definitions` (see
 //! `src/schema/dedup.rs`), so the binary parses and compiles each of them in
 //! a few milliseconds.
+#![allow(clippy::disallowed_methods)] // a build script reads the files it embeds
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

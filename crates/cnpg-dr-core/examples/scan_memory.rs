@@ -4,6 +4,7 @@
 //! scan's own memory, not the bucket's.
 //!
 //!     cargo run --release -p cnpg-dr-core --example scan_memory [N]
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};

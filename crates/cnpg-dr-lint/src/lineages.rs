@@ -536,6 +536,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::disallowed_methods)] // the committed schema file, read as a test fixture
     fn json_carries_gaps_partials_history_and_the_overlays() {
         let b = bucket();
         let text = to_json("app", &[report(&b)], &uses());

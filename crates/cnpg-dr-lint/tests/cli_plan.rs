@@ -133,6 +133,14 @@ fn planning_again_after_a_failed_restore_keeps_the_source_and_moves_the_write() 
         ),
         "the source is not repointed at the failed attempt's lineage"
     );
+    // Reading v2 while writing v4 skips v3: deliberate here, and said where
+    // a reviewer sees it (CDR107 is suppressed with the reason).
+    let patch =
+        std::fs::read_to_string(dir.join("overlays/recovery/bootstrap-patch.yaml")).unwrap();
+    assert!(
+        patch.contains("# cnpg-dr: ignore[CDR107] planned again while the recovery was active: paperless-database-v3 may hold WAL of the failed attempt but no base backup of the data, paperless-database-v2 does\n          serverName: paperless-database-v2"),
+        "{patch}"
+    );
     assert_eq!(lint_errors(&repo, &dir), Vec::<String>::new());
 
     // --from still wins.

@@ -199,23 +199,43 @@ fn a_clean_drill_has_no_findings() {
 }
 
 #[test]
-fn a_bumped_recovery_reading_an_older_lineage_is_a_warning() {
-    let (f, commits) = three_lineages();
+fn a_forgotten_read_lineage_is_an_error_with_and_without_base() {
+    let (mut f, commits) = three_lineages();
     // Drill 3: bumped to v4, but the source still reads v2 while v3 holds the newest data.
     set_write(&f, 3, 4);
     flag(&f, "recovery");
     let out = f.cnpg_dr(&["lint", "--format", "json", "--base", "HEAD"]);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(rules_of(&doc), ["CDR904"]);
-    // A warning alone does not fail the run (the fixture's snapshot rules may
-    // add errors of their own, so the exit code is judged on history findings).
-    let errors = findings(&doc)
-        .iter()
-        .filter(|f| f["severity"] == "error")
-        .count();
-    assert_eq!(errors, 0, "{doc:#}");
-    let finding = findings(&doc)[0];
-    assert_eq!(finding["severity"], "warning");
+    // The working tree shows it (CDR107), the history confirms it (CDR904).
+    assert_eq!(rules_of(&doc), ["CDR904"], "{doc:#}");
+    let errors_of = |doc: &Value| -> Vec<String> {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["severity"] == "error")
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let errors = errors_of(&doc);
+    assert!(
+        errors.contains(&"CDR107".to_string()) && errors.contains(&"CDR904".to_string()),
+        "{doc:#}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{doc:#}");
+    // What the pre-commit hook runs: no --base, still an error.
+    let out = f.cnpg_dr(&["lint", "--format", "json"]);
+    let plain: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        errors_of(&plain).contains(&"CDR107".to_string()),
+        "{plain:#}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let finding = findings(&doc)
+        .into_iter()
+        .find(|f| f["rule"] == "CDR904")
+        .unwrap();
+    assert_eq!(finding["severity"], "error");
     assert_eq!(finding["file"], RECOVERY);
     assert_eq!(finding["line"], 15);
     let message = finding["message"].as_str().unwrap();
@@ -235,6 +255,11 @@ fn a_bumped_recovery_reading_an_older_lineage_is_a_warning() {
     );
     // Reading v3 is the clean drill.
     set_read(&f, 2, 3);
+    assert!(f.history_findings("HEAD").is_empty());
+    // The restore into v4 fails; planned again, the source stays v3 and the
+    // write moves to v5: the base's v4 is the failed attempt, not newer data.
+    f.commit("app: drill 3");
+    set_write(&f, 4, 5);
     assert!(f.history_findings("HEAD").is_empty());
 }
 

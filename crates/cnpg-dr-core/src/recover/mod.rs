@@ -293,6 +293,73 @@ pub fn write_lineage_edit(
     }
 }
 
+/// The suppression comment `plan` writes above a deliberately skipping source.
+const SKIP_SUPPRESSION: &str = "# cnpg-dr: ignore[CDR107] ";
+
+/// Writes `reason` as a CDR107 suppression on the line above the source's
+/// `serverName: <from>` in `file` (replacing one already there), or, with
+/// no reason, removes one left there. Only that line changes.
+fn mark_skipped_source(
+    fs: &dyn FileSystem,
+    changes: &mut ChangeSet,
+    file: &std::path::Path,
+    from: &str,
+    reason: Option<&str>,
+) -> Result<(), ChangeError> {
+    let (before, text) = match changes.get(file) {
+        Some(c) => (c.before.clone(), c.after.clone()),
+        None => {
+            let bytes = fs.read(file).map_err(|e| ChangeError::AtFile {
+                file: file.to_path_buf(),
+                line: None,
+                message: e.to_string(),
+            })?;
+            let t = String::from_utf8_lossy(&bytes).into_owned();
+            (Some(t.clone()), t)
+        }
+    };
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let is_source = |l: &str| {
+        let t = l.trim();
+        t.strip_prefix("serverName:")
+            .map(|v| v.trim().trim_matches(['"', '\'']))
+            .is_some_and(|v| v == from)
+    };
+    let at: Vec<usize> = (0..lines.len()).filter(|&i| is_source(lines[i])).collect();
+    let [i] = at.as_slice() else {
+        // Not found exactly once: leave the text alone (the check then
+        // reports CDR107 if it applies, and the SRE decides).
+        return Ok(());
+    };
+    let i = *i;
+    let has_mark = i > 0
+        && lines[i - 1]
+            .trim_start()
+            .starts_with(SKIP_SUPPRESSION.trim_end());
+    let indent: String = lines[i].chars().take_while(|c| *c == ' ').collect();
+    let newline = if lines[i].ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let mut out = String::with_capacity(text.len() + 120);
+    for (j, l) in lines.iter().enumerate() {
+        if has_mark && j + 1 == i {
+            continue; // the old mark: replaced or removed
+        }
+        if j == i {
+            if let Some(r) = reason {
+                out.push_str(&format!("{indent}{SKIP_SUPPRESSION}{r}{newline}"));
+            }
+        }
+        out.push_str(l);
+    }
+    if out != text {
+        changes.set(file, before, out);
+    }
+    Ok(())
+}
+
 /// Both switch entries, or why the root cannot switch.
 fn switch_entries(fs: &dyn FileSystem, db: &Database) -> Result<(String, String), ChangeError> {
     switch_must_be_a_block_list(fs, db)?;
@@ -425,6 +492,31 @@ pub fn plan_recovery(
 
     let mut changes = ChangeSet::new();
     files.changes(&mut changes);
+    // A source older than the version before the write lineage is CDR107's
+    // error unless it is deliberate: when the plan chose it (kept after a
+    // failed restore, or pinned with --from), it says why, reviewably, in a
+    // suppression above the source; otherwise a stale one is removed.
+    let source_file = read
+        .node
+        .map(|n| n.span.file.to_path_buf())
+        .unwrap_or_else(|| read.anchor.span.file.to_path_buf());
+    let from_version = Lineage::or_bare(&from).version;
+    let reason = match from_reason {
+        _ if next.version <= from_version + 1 => None,
+        FromReason::Kept => Some(format!(
+            "planned again while the recovery was active: {} may hold WAL of the failed attempt but no base backup of the data, {from} does",
+            write.name
+        )),
+        FromReason::Pinned => Some(format!(
+            "pinned with `cnpg-dr plan --from`: {from} holds the data to restore"
+        )),
+        FromReason::Running => Some(format!(
+            "{from} is the lineage the running Cluster writes; the versions up to {} were used before ({}) and are skipped so that none is written twice",
+            Lineage { prefix: next.prefix.clone(), version: next.version - 1 },
+            seen_in.words().trim_start_matches("only ").trim_start_matches("in the ")
+        )),
+    };
+    mark_skipped_source(fs, &mut changes, &source_file, &from, reason.as_deref())?;
     let switch_from = active_entries(db);
     let flipped = flip_switch(fs, &mut changes, db, &recovery_entry)?;
     let from_unseen = req.from.is_some()

@@ -77,6 +77,7 @@ catalogue! {
         "CDR104" lineage::unversioned::Unversioned,
         "CDR105" lineage::store_mismatch::StoreMismatch,
         "CDR106" lineage::shared::Shared,
+        "CDR107" lineage::source_skips_versions::SourceSkipsVersions,
         "CDR201" recovery::multiple_methods::MultipleMethods,
         "CDR202" recovery::database_unset::DatabaseUnset,
         "CDR203" recovery::secret_unset::SecretUnset,

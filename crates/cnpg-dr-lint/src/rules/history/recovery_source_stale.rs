@@ -8,7 +8,7 @@ pub struct RecoverySourceStale;
 pub static META: RuleMeta = RuleMeta {
     id: "CDR904",
     name: "recovery-source-stale",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     summary: "The recovery reads a lineage older than the one written at the base revision",
     doc: r#"## What it checks
 Runs with `cnpg-dr lint --base REV`. When a Cluster in recovery mode has a write lineage that
@@ -20,9 +20,12 @@ lineage with a lower version is reported.
 ## Why it matters during a recovery
 The usual mistake: the write lineage was bumped, but the recovery source still names the
 lineage of the previous drill. The restore then succeeds, from data that is months old, and
-everything written since is silently gone. Pinning an older lineage is legitimate (restoring
-from before a bad migration, or when the newest lineage never got a base backup), so this is a
-warning: confirm that the source holds the data you want.
+everything written since is silently gone: an error. Pinning an older lineage is sometimes
+legitimate (restoring from before a bad migration, or when the newest lineage never got a base
+backup): confirm that the source holds the data you want and suppress the finding with that
+reason. Planning again after a failed restore is not reported: when the base revision was
+already a recovery reading the same source, its write lineage is the failed attempt's, not newer
+data.
 
 ## Example
 At `origin/main` the Cluster writes `app-database-v2`; the pull request bumps to `v3` and flips
@@ -67,6 +70,14 @@ impl Rule for RecoverySourceStale {
             else {
                 continue;
             };
+            // Planned again after a failed restore: the base was already a
+            // recovery from this source, and wrote only the failed attempt.
+            if ctx
+                .base_cluster(&wc.state.name)
+                .is_some_and(|b| b.recovery && b.read.as_ref().is_some_and(|r| r.same_as(read)))
+            {
+                continue;
+            }
             // Bumped: the write lineage moved forward (a backwards move is CDR901's).
             if then.same_as(now) || !now.same_place(then) {
                 continue;

@@ -9,6 +9,7 @@ use crate::rules::helpers::head;
 pub mod shared;
 pub mod skip_empty_wal_archive_check;
 pub mod source_not_older;
+pub mod source_skips_versions;
 pub mod store_mismatch;
 pub mod unversioned;
 pub mod write_equals_source;
