@@ -17,7 +17,7 @@ use cnpg_dr_core::history::{
     flag_line_span, load_with_progress, CommitInfo, GitRepository, History, HistoryError,
 };
 use cnpg_dr_core::kustomize::{RenderError, Resource};
-use cnpg_dr_core::yaml::{load_str, LoadError, LoadLimits};
+use cnpg_dr_core::yaml::{load_bytes, LoadError, LoadLimits};
 
 /// The progress hooks of [`lint_path_with_progress`] (discovery, history).
 pub use cnpg_dr_core::progress::{NoProgress, Phase, Progress};
@@ -243,8 +243,8 @@ pub fn file_repository(fs: &dyn FileSystem, file: &Path) -> Result<Repository, L
         path: file.to_path_buf(),
         source,
     })?;
-    let text = String::from_utf8_lossy(&bytes);
-    let docs = load_str(&text, Arc::from(file), &LoadLimits::default()).map_err(LintError::Yaml)?;
+    let docs =
+        load_bytes(&bytes, Arc::from(file), &LoadLimits::default()).map_err(LintError::Yaml)?;
     let loose = docs
         .into_iter()
         .filter(|d| d.get_path(&["kind"]).is_some() && d.get_path(&["apiVersion"]).is_some())

@@ -14,7 +14,7 @@ use crate::kustomize::{
 };
 use crate::layout::{kustomization_file, overlays, DrFlag, Overlay};
 use crate::progress::{NoProgress, Phase, Progress};
-use crate::yaml::{load_str, LoadLimits, Node};
+use crate::yaml::{load_bytes, load_str, LoadError, LoadLimits, Node};
 
 use rayon::prelude::*;
 
@@ -79,6 +79,9 @@ pub struct Repository {
     pub kustomizations: Vec<Kustomization>,
     /// YAML documents in files that no kustomization includes (Argo CD apps, raw manifests).
     pub loose: Vec<Resource>,
+    /// YAML files no kustomization includes that do not parse (Helm chart
+    /// and Go templates aside): Argo CD or kubectl would refuse them too.
+    pub unparsable: Vec<LoadError>,
     /// Every directory the walk found (sorted): what rules ask of the tree
     /// without reading it again ([`Repository::has_dir`]).
     pub dirs: Vec<PathBuf>,
@@ -305,6 +308,14 @@ pub fn discover_with_progress(
     included.extend(other_files.iter().map(PathBuf::as_path));
     included.extend(kust_files.iter().map(PathBuf::as_path));
     let mut loose = Vec::new();
+    let mut unparsable = Vec::new();
+    // Directories of Helm charts: their YAML files are templates.
+    let charts: Vec<&Path> = files
+        .iter()
+        .filter(|f| f.file_name().is_some_and(|n| n == "Chart.yaml"))
+        .filter_map(|f| f.parent())
+        .collect();
+    let in_chart = |file: &Path| charts.iter().any(|c| file.starts_with(c));
     for file in files.iter().filter(|f| is_yaml(f)) {
         if included.contains(file.as_path())
             || referenced.contains(file)
@@ -314,9 +325,14 @@ pub fn discover_with_progress(
             continue;
         }
         let Ok(bytes) = fs.read(file) else { continue };
-        let text = String::from_utf8_lossy(&bytes);
-        let Ok(docs) = load_str(&text, Arc::from(file.as_path()), &LoadLimits::default()) else {
-            continue;
+        let docs = match load_bytes(&bytes, Arc::from(file.as_path()), &LoadLimits::default()) {
+            Ok(docs) => docs,
+            // A template (Helm chart, Go template) is not YAML until rendered.
+            Err(_) if in_chart(file) || bytes.windows(2).any(|w| w == b"{{") => continue,
+            Err(e) => {
+                unparsable.push(e);
+                continue;
+            }
         };
         for doc in docs {
             if doc.get_path(&["kind"]).is_some() && doc.get_path(&["apiVersion"]).is_some() {
@@ -329,6 +345,7 @@ pub fn discover_with_progress(
     drop(included);
     let (loose, plain) = plain_databases(loose, &kust_dirs);
     repo.loose = loose;
+    repo.unparsable = unparsable;
     repo.databases.extend(plain);
     repo.databases.sort_by(|a, b| a.dir.cmp(&b.dir));
     repo.sources = fs.sources().unwrap_or_default();

@@ -94,6 +94,7 @@ catalogue! {
         "CDR304" layout::overlay_targets_unknown_cluster::OverlayTargetsUnknownCluster,
         "CDR305" layout::render_failed::RenderFailed,
         "CDR306" layout::root_not_checked::RootNotChecked,
+        "CDR307" layout::yaml_invalid::YamlInvalid,
         "CDR401" backup::schedule_five_fields::ScheduleFiveFields,
         "CDR402" backup::scheduled_backup_unknown_cluster::ScheduledBackupUnknownCluster,
         "CDR403" backup::backup_method_mismatch::BackupMethodMismatch,

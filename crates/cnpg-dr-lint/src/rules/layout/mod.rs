@@ -19,6 +19,7 @@ pub mod overlay_patches_beyond_bootstrap;
 pub mod overlay_targets_unknown_cluster;
 pub mod render_failed;
 pub mod root_not_checked;
+pub mod yaml_invalid;
 
 /// A span shortened to its first character when it covers several lines
 /// (a whole patch document, a block), so the snippet shows one line. The
