@@ -245,8 +245,12 @@ pub fn discover_with_progress(
         let mut next = Vec::new();
         for (dir, outcome) in level.into_iter().zip(rendered) {
             // (A cycle runs through what the root includes: rendering
-            // those would report the same cycle again from each member.)
-            if matches!(&outcome, RootOutcome::Failed(_, e) if e.kind != RenderErrorKind::Cycle) {
+            // those would report the same cycle again from each member. A
+            // chain too deep to follow fails again at every level of it,
+            // each render following it a hundred levels: said once, here.)
+            if matches!(&outcome, RootOutcome::Failed(_, e)
+                if e.kind != RenderErrorKind::Cycle && e.kind != RenderErrorKind::TooDeep)
+            {
                 for child in includes.get(&dir).into_iter().flatten() {
                     if kust_dir_set.contains(child.as_path()) && seen.insert(child.clone()) {
                         parent_of.insert(child.clone(), dir.clone());
