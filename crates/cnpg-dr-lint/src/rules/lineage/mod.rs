@@ -2,6 +2,7 @@
 
 use cnpg_dr_core::cnpg::{Cluster, LineageRef, ObjectStore, Store};
 use cnpg_dr_core::discover::Variant;
+use cnpg_dr_core::lineage::Lineage;
 use cnpg_dr_core::yaml::Span;
 
 use crate::rules::helpers::head;
@@ -21,6 +22,37 @@ pub fn lineage_span(lineage: &LineageRef<'_>) -> Span {
         Some(node) => node.span.clone(),
         None => head(&lineage.anchor.span),
     }
+}
+
+/// A recovery's write and read lineages when both are `<prefix>-v<N>` of one
+/// prefix in one object store: what the version rules compare.
+pub struct VersionedPair<'a> {
+    pub write: LineageRef<'a>,
+    pub read: LineageRef<'a>,
+    pub w: Lineage,
+    pub r: Lineage,
+    /// Where both live.
+    pub place: Place,
+}
+
+/// The [`VersionedPair`] of `cluster` in `variant`, if it has one.
+pub fn versioned_pair<'a>(variant: &Variant, cluster: &Cluster<'a>) -> Option<VersionedPair<'a>> {
+    let (write, read) = (cluster.write_lineage()?, cluster.read_lineage()?);
+    let (w, r) = (Lineage::parse(&write.name)?, Lineage::parse(&read.name)?);
+    if w.prefix != r.prefix {
+        return None;
+    }
+    let place = Place::of(variant, cluster, &write.store);
+    if same_place(&place, &Place::of(variant, cluster, &read.store)) != Some(true) {
+        return None;
+    }
+    Some(VersionedPair {
+        write,
+        read,
+        w,
+        r,
+        place,
+    })
 }
 
 /// The annotation that turns off CNPG's "Expected empty archive" check.

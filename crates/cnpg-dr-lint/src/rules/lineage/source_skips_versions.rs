@@ -1,6 +1,6 @@
 use cnpg_dr_core::lineage::Lineage;
 
-use super::{lineage_span, same_place, Place};
+use super::{lineage_span, versioned_pair, VersionedPair};
 use crate::finding::{Finding, RuleMeta, Severity};
 use crate::rules::helpers::at;
 use crate::rules::rule::{Rule, VariantContext};
@@ -62,19 +62,17 @@ impl Rule for SourceSkipsVersions {
 
     fn check_variant(&self, ctx: &VariantContext<'_>, out: &mut Vec<Finding>) {
         for cluster in ctx.variant.clusters() {
-            let (Some(write), Some(read)) = (cluster.write_lineage(), cluster.read_lineage())
+            let Some(VersionedPair {
+                write: _,
+                read,
+                w,
+                r,
+                place,
+            }) = versioned_pair(ctx.variant, &cluster)
             else {
                 continue;
             };
-            let (Some(w), Some(r)) = (Lineage::parse(&write.name), Lineage::parse(&read.name))
-            else {
-                continue;
-            };
-            if w.prefix != r.prefix || w.version <= r.version.saturating_add(1) {
-                continue;
-            }
-            let place = Place::of(ctx.variant, &cluster, &write.store);
-            if same_place(&place, &Place::of(ctx.variant, &cluster, &read.store)) != Some(true) {
+            if w.version <= r.version.saturating_add(1) {
                 continue;
             }
             let newest = Lineage {
