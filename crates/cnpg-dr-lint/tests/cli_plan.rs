@@ -506,6 +506,20 @@ fn scaffold_comments_stay_true_through_a_plan_cycle() {
     }
     let after: Vec<Vec<String>> = files.iter().map(|f| comments(f)).collect();
     assert_eq!(after, before, "plan keeps the generated comments");
+    // The overlay that sets its own write lineage is ready for the next
+    // recovery again, as `new` left it: reads the live v2, writes v3.
+    let patch = std::fs::read_to_string(
+        repo.root
+            .join("wiki/overlays/recovery/bootstrap-patch.yaml"),
+    )
+    .unwrap();
+    let names: Vec<&str> = patch
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("serverName: "))
+        .collect();
+    assert_eq!(names, ["wiki-database-v3", "wiki-database-v2"], "{patch}");
+    let lint = repo.run(&["lint", "wiki"]);
+    assert_eq!(code(&lint), 0, "{}", stdout(&lint));
 }
 
 #[test]

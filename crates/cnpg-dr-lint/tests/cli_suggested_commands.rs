@@ -34,7 +34,7 @@ fn fixtures() -> Vec<PathBuf> {
 }
 
 /// The rules whose findings suggest a `cnpg-dr` command.
-const SUGGESTING_RULES: [&str; 4] = ["CDR305", "CDR701", "CDR703", "CDR704"];
+const SUGGESTING_RULES: [&str; 5] = ["CDR108", "CDR305", "CDR701", "CDR703", "CDR704"];
 
 /// Splits a command line the way a POSIX shell splits the simple commands
 /// cnpg-dr suggests: blanks, and single quotes.
@@ -141,6 +141,9 @@ fn run(cwd: &Path, s: &Suggestion) -> Result<(), String> {
         // check of the edited tree passes.
         "migrate" => (status != 0 || !out_text.contains("+++ ") || out_text.contains("FAILED"))
             .then_some("does not make the change"),
+        // plan without --write prints the change it would make, checked.
+        "plan" => (status != 0 || !out_text.contains("+++ ") || out_text.contains("FAILED"))
+            .then_some("does not plan the change"),
         _ => None,
     };
     if let Some(why) = broken {

@@ -120,6 +120,14 @@ fn is_yaml(p: &Path) -> bool {
     matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
 }
 
+/// True when line `line` (1-based) of `bytes` holds a template action (`{{`).
+fn error_line_has_template(bytes: &[u8], line: u32) -> bool {
+    bytes
+        .split(|b| *b == b'\n')
+        .nth(line.saturating_sub(1) as usize)
+        .is_some_and(|l| l.windows(2).any(|w| w == b"{{"))
+}
+
 /// Walks `root` the way discovery sees a repository: hidden entries (`.git`)
 /// and those `skip` refuses are left out, each directory is listed once (by
 /// its canonical path: symlink loops end), one level at a time with the
@@ -331,8 +339,11 @@ pub fn discover_with_progress(
         let Ok(bytes) = fs.read(file) else { continue };
         let docs = match load_bytes(&bytes, Arc::from(file.as_path()), &LoadLimits::default()) {
             Ok(docs) => docs,
-            // A template (Helm chart, Go template) is not YAML until rendered.
-            Err(_) if in_chart(file) || bytes.windows(2).any(|w| w == b"{{") => continue,
+            // A template (Helm chart, Go template) is not YAML until
+            // rendered: a file in a chart, or whose error sits on a line
+            // with a template action (an ApplicationSet's quoted
+            // `'{{ .path.basename }}'` parses, and its other errors count).
+            Err(e) if in_chart(file) || error_line_has_template(&bytes, e.line) => continue,
             Err(e) => {
                 unparsable.push(e);
                 continue;

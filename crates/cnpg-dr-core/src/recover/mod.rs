@@ -157,6 +157,8 @@ pub struct FinishPlan {
     pub lineage: String,
     /// The recovery target removed, described.
     pub target_removed: Option<String>,
+    /// The recovery overlay readied for the next recovery: (reads, writes).
+    pub readied: Option<(String, String)>,
 }
 
 impl FinishPlan {
@@ -549,6 +551,7 @@ pub fn plan_finish(
     fs: &dyn FileSystem,
     repo: &Repository,
     db: &Database,
+    history: &[Lineage],
 ) -> Result<Option<FinishPlan>, ChangeError> {
     let (_, initdb_entry) = switch_entries(fs, db)?;
     let switch_from = active_entries(db);
@@ -567,12 +570,31 @@ pub fn plan_finish(
     // the dormant overlay it keeps a CDR207 warning forever, and the next
     // recovery, which reads another lineage, must choose its own.
     let mut target_removed = None;
+    let mut files = LocatedEdits::new(fs);
     if let Some((recovery, node)) = active.recovery().and_then(|r| r.target().map(|t| (r, t))) {
-        let mut files = LocatedEdits::new(fs);
         target::remove(&mut files, &recovery)?;
-        files.changes(&mut changes);
         target_removed = Some(target::describe(node));
     }
+    // A recovery overlay that sets its own write lineage (the layout `new`
+    // writes) is readied for the next recovery, as `new` readied it: it
+    // reads the lineage the recovered Cluster writes and writes the next
+    // unused one. Left as it is, it would write the live lineage (CDR108).
+    let mut readied = None;
+    let overlay_dir = db.active().overlay.as_ref().map(|o| o.dir.clone());
+    let own_write = active.write_lineage().filter(|w| {
+        w.node
+            .zip(overlay_dir.as_ref())
+            .is_some_and(|(n, d)| n.span.file.starts_with(d))
+    });
+    if let (Some(w), Some(r)) = (own_write, active.read_lineage()) {
+        let current = Lineage::or_bare(&w.name);
+        let tree = tree_lineages(db);
+        let next = lineage::next_unused(&current, tree.iter().chain(history));
+        write_lineage_edit(&mut files, &w, &next.to_string())?;
+        write_lineage_edit(&mut files, &r, &w.name)?;
+        readied = Some((w.name.clone(), next.to_string()));
+    }
+    files.changes(&mut changes);
     Ok(Some(FinishPlan {
         changes,
         names,
@@ -580,6 +602,7 @@ pub fn plan_finish(
         switch_to: initdb_entry,
         lineage,
         target_removed,
+        readied,
     }))
 }
 

@@ -131,7 +131,9 @@ fn finish(
     before: &cnpg_dr_lint::runner::Report,
 ) -> Result<ExitCode, Fail> {
     let db = database(before, t)?;
-    let Some(p) = plan_finish(&RealFs, &before.repository, db).map_err(|e| refusal(e, &t.cwd))?
+    let history = history_lineages(db);
+    let Some(p) =
+        plan_finish(&RealFs, &before.repository, db, &history).map_err(|e| refusal(e, &t.cwd))?
     else {
         let entry = db
             .flag
@@ -150,6 +152,12 @@ fn finish(
             "  recovery target: removed ({what}): it belonged to the restore that is now done; the next `cnpg-dr plan` sets one if asked\n"
         ),
         None => String::new(),
+    };
+    let target_note = match &p.readied {
+        Some((reads, writes)) => format!(
+            "{target_note}  recovery overlay: readied for the next recovery: reads {reads}, writes {writes} (it sets its own write lineage)\n"
+        ),
+        None => target_note,
     };
     let mut out = format!(
         "Steady-state plan for {} (Cluster {}/{})\n  DR flag:       {} -> {}\n  lineage:       {} (kept: the recovered Cluster goes on writing to it)\n{target_note}\n",

@@ -78,6 +78,7 @@ catalogue! {
         "CDR105" lineage::store_mismatch::StoreMismatch,
         "CDR106" lineage::shared::Shared,
         "CDR107" lineage::source_skips_versions::SourceSkipsVersions,
+        "CDR108" lineage::dormant_writes_live::DormantWritesLive,
         "CDR201" recovery::multiple_methods::MultipleMethods,
         "CDR202" recovery::database_unset::DatabaseUnset,
         "CDR203" recovery::secret_unset::SecretUnset,

@@ -7,6 +7,7 @@ use cnpg_dr_core::yaml::Span;
 
 use crate::rules::helpers::head;
 
+pub mod dormant_writes_live;
 pub mod shared;
 pub mod skip_empty_wal_archive_check;
 pub mod source_not_older;
