@@ -35,7 +35,9 @@ fn fails_fast(text: &str, limits: &LoadLimits) -> LoadError {
     let t = Instant::now();
     let err = load_with(text, limits).expect_err("must fail");
     assert!(
-        t.elapsed() < Duration::from_millis(900),
+        // A guard against a runaway (quadratic or unbounded) load, not a
+        // benchmark: generous, so a loaded machine does not trip it.
+        t.elapsed() < Duration::from_secs(10),
         "took {:?}",
         t.elapsed()
     );
@@ -126,7 +128,8 @@ fn file_too_large_fails_before_parsing() {
     let err = load_with(&big, &limits).expect_err("too big");
     let err2 = load_bytes(big.as_bytes(), file(), &limits).expect_err("too big");
     assert!(
-        t.elapsed() < Duration::from_millis(50),
+        // Before parsing: parsing 100 MiB takes far longer than this.
+        t.elapsed() < Duration::from_secs(2),
         "took {:?}",
         t.elapsed()
     );
@@ -260,7 +263,9 @@ fn tabs_that_go_yaml_accepts() {
     let t = Instant::now();
     let d = one(&many);
     assert!(
-        t.elapsed() < Duration::from_millis(900),
+        // A guard against a runaway (quadratic or unbounded) load, not a
+        // benchmark: generous, so a loaded machine does not trip it.
+        t.elapsed() < Duration::from_secs(10),
         "took {:?}",
         t.elapsed()
     );
