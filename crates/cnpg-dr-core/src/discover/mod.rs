@@ -224,6 +224,13 @@ pub fn discover_with_progress(
     // kustomization includes it; the first Kustomization naming it decides
     // how it renders.
     let flux = crate::flux::deployments(fs, root, &files);
+    // The components they add are included, not roots of their own.
+    referenced.extend(flux.iter().flat_map(|d| {
+        d.components
+            .iter()
+            .map(|c| normalize(&d.dir.join(c)))
+            .collect::<Vec<_>>()
+    }));
     let mut deployed_by: HashMap<&Path, &crate::flux::Deployment> = HashMap::new();
     for d in &flux {
         deployed_by.entry(d.dir.as_path()).or_insert(d);
@@ -247,7 +254,7 @@ pub fn discover_with_progress(
             .par_iter()
             .map(|dir| {
                 progress.item(Phase::Render, dir);
-                render_root(fs, dir, options, deployed_by.get(dir.as_path()).copied())
+                render_root(fs, dir, options, deployer(&deployed_by, dir))
             })
             .collect();
         let mut next = Vec::new();
@@ -448,6 +455,16 @@ fn references(
     (referenced, Some(k))
 }
 
+/// The Flux Kustomization that builds `dir`: the one deploying it, or else
+/// the nearest one deploying a directory above it (a `spec.path` with no
+/// kustomization file, which Flux builds from every kustomization below it).
+fn deployer<'a>(
+    deployed_by: &HashMap<&Path, &'a crate::flux::Deployment>,
+    dir: &Path,
+) -> Option<&'a crate::flux::Deployment> {
+    dir.ancestors().find_map(|d| deployed_by.get(d).copied())
+}
+
 /// What one kustomization root turned out to be.
 enum RootOutcome {
     Database(Box<Database>),
@@ -487,7 +504,21 @@ fn render_root(
     let flag = DrFlag::parse(&file, &text);
     // The variants share the base: each of its files is parsed once.
     let cache = ParseCache::new();
-    let active = flux_applied(render_cached(fs, dir, &render_options, &cache));
+    // Flux's spec.components join the kustomization's own (for the
+    // Kustomization deploying this very directory).
+    let with_components = |t: &str| {
+        flux.filter(|d| d.dir == dir)
+            .and_then(|d| d.kustomization_text(t))
+    };
+    let active = match with_components(&text) {
+        Some(edited) => {
+            let mut changes = ChangeSet::new();
+            changes.set(&normalize(&file), Some(text.clone()), edited);
+            render_cached(&changes.view(fs), dir, &render_options, &cache)
+        }
+        None => render_cached(fs, dir, &render_options, &cache),
+    };
+    let active = flux_applied(active);
     let has_cluster = active
         .as_ref()
         .is_ok_and(|r| r.resources.iter().any(|r| Cluster::from(r).is_some()));
@@ -513,6 +544,7 @@ fn render_root(
             Some(flipped) => {
                 // The root as it reads with the switch moved, in memory.
                 let mut moved = ChangeSet::new();
+                let flipped = with_components(&flipped).unwrap_or(flipped);
                 moved.set(&normalize(&file), Some(text.clone()), flipped);
                 render_cached(&moved.view(fs), dir, &render_options, &cache)
             }

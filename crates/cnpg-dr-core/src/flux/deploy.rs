@@ -35,6 +35,9 @@ pub struct Deployment {
     /// The variables known from Git: `substituteFrom` objects found in the
     /// repository, overridden by `substitute`.
     pub variables: BTreeMap<String, Variable>,
+    /// `spec.components`, as written (relative to `dir`): Flux adds them to
+    /// the kustomization's own components.
+    pub components: Vec<String>,
     pub suspended: bool,
 }
 
@@ -127,6 +130,7 @@ pub fn deployments(fs: &dyn FileSystem, root: &Path, files: &[PathBuf]) -> Vec<D
                 .target_namespace()
                 .and_then(|n| Some((n.as_str()?.to_string(), n.span.clone()))),
             variables,
+            components: k.components().into_iter().map(str::to_string).collect(),
             suspended: k.suspended(),
         });
     }
@@ -186,6 +190,51 @@ impl Deployment {
         }
     }
 
+    /// The text of the kustomization file at `dir` as Flux builds it: with
+    /// `spec.components` added to its `components:` (None when there are
+    /// none to add, or the list is written in a form this does not edit).
+    pub fn kustomization_text(&self, text: &str) -> Option<String> {
+        if self.components.is_empty() {
+            return None;
+        }
+        let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        let items: String = self
+            .components
+            .iter()
+            .map(|c| format!("  - {}{nl}", quoted(c)))
+            .collect();
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let Some(at) = lines.iter().position(|l| l.starts_with("components:")) else {
+            let mut out = text.to_string();
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push_str(nl);
+            }
+            out.push_str(&format!("components:{nl}{items}"));
+            return Some(out);
+        };
+        if !lines[at].trim_end().ends_with(':') {
+            return None; // a flow list: components: [a, b]
+        }
+        // Block items: add ours after the last item of the list.
+        let mut end = at + 1;
+        while end < lines.len() {
+            let l = lines[end];
+            let t = l.trim_start();
+            if t.is_empty() || t.starts_with('#') || l.starts_with(' ') || l.starts_with('-') {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        let mut out: String = lines[..end].concat();
+        if !out.ends_with('\n') {
+            out.push_str(nl);
+        }
+        out.push_str(&items);
+        out.push_str(&lines[end..].concat());
+        Some(out)
+    }
+
     /// What Flux does to the render before applying it: the target
     /// namespace, then substitution in every string value of every object
     /// that does not opt out.
@@ -227,6 +276,18 @@ impl Deployment {
                 .iter_mut()
                 .for_each(|(_, v)| self.substitute_node(v)),
         }
+    }
+}
+
+/// A path as a YAML plain scalar, or double-quoted when it would not read back.
+fn quoted(path: &str) -> String {
+    let plain = path
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "./_-".contains(c));
+    if plain {
+        path.to_string()
+    } else {
+        format!("{path:?}")
     }
 }
 

@@ -157,3 +157,72 @@ fn a_deployment_sets_the_namespace_then_substitutes_with_provenance() {
     );
     assert_eq!(script.namespace(), "app");
 }
+
+#[test]
+fn spec_components_join_the_kustomizations_own() {
+    let d = Deployment {
+        name: "Kustomization/app".into(),
+        file: "/r/ks.yaml".into(),
+        dir: "/r/app".into(),
+        target_namespace: None,
+        variables: BTreeMap::new(),
+        components: vec!["../../components/postgres".into(), "../odd path".into()],
+        suspended: false,
+    };
+    assert_eq!(
+        d.kustomization_text("resources:\n  - a.yaml\n").as_deref(),
+        Some("resources:\n  - a.yaml\ncomponents:\n  - ../../components/postgres\n  - \"../odd path\"\n")
+    );
+    assert_eq!(
+        d.kustomization_text("components:\n- ../own\n# note\nresources:\n- a.yaml").as_deref(),
+        Some("components:\n- ../own\n# note\n  - ../../components/postgres\n  - \"../odd path\"\nresources:\n- a.yaml")
+    );
+    assert_eq!(d.kustomization_text("components: [../own]\n"), None);
+    let none = Deployment {
+        components: Vec::new(),
+        ..d
+    };
+    assert_eq!(none.kustomization_text("resources: []\n"), None);
+}
+
+#[test]
+fn discovery_renders_flux_components_and_the_roots_below_a_flux_path() {
+    let mut fs = MemFs::new();
+    fs.insert(
+        "/r/clusters/main/apps.yaml",
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\nspec:\n  path: ./apps\n",
+    )
+    // No kustomization in apps/: Flux builds every root below it, unrestricted.
+    .insert(
+        "/r/apps/db/kustomization.yaml",
+        "resources:\n  - ks.yaml\n  - ../../shared/configmap.yaml\n",
+    )
+    .insert(
+        "/r/shared/configmap.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n",
+    )
+    .insert(
+        "/r/apps/db/ks.yaml",
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: radarr\nspec:\n  path: ./base/radarr\n  components:\n    - ../../components/postgres\n  postBuild:\n    substitute:\n      APP: radarr\n",
+    )
+    .insert("/r/base/radarr/kustomization.yaml", "resources: []\n")
+    .insert(
+        "/r/components/postgres/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - cluster.yaml\n",
+    )
+    .insert(
+        "/r/components/postgres/cluster.yaml",
+        "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: ${APP}\nspec:\n  instances: 1\n",
+    );
+    let repo = crate::discover::discover(
+        &fs,
+        Path::new("/r"),
+        &crate::discover::DiscoverOptions::default(),
+    );
+    assert!(repo.failed_roots.is_empty(), "{:?}", repo.failed_roots);
+    let dirs: Vec<&Path> = repo.databases.iter().map(|d| d.dir.as_path()).collect();
+    assert_eq!(dirs, [Path::new("/r/base/radarr")]);
+    let cluster = repo.databases[0].active().clusters().next().unwrap();
+    assert_eq!(cluster.name(), "radarr");
+    assert_eq!(repo.flux.len(), 2);
+}

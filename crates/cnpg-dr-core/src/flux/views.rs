@@ -86,6 +86,16 @@ impl<'a> FluxKustomization<'a> {
             .collect()
     }
 
+    /// `spec.components`: component directories relative to `spec.path`.
+    pub fn components(&self) -> Vec<&'a str> {
+        self.spec(&["components"])
+            .and_then(Node::as_seq)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(Node::as_str)
+            .collect()
+    }
+
     /// `spec.suspend: true`: Flux does not reconcile it.
     pub fn suspended(&self) -> bool {
         self.spec(&["suspend"])
