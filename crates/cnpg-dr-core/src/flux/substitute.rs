@@ -49,9 +49,9 @@ pub fn substitute_text(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> S
     while let Some(i) = rest.find('$') {
         out.text.push_str(&rest[..i]);
         let after = &rest[i..];
-        if after.starts_with("$${") {
+        if let Some(escaped) = after.strip_prefix("$${") {
             out.text.push_str("${");
-            rest = &after[3..];
+            rest = escaped;
             continue;
         }
         if !after.starts_with("${") {
