@@ -70,10 +70,12 @@ fn is_yaml(p: &Path) -> bool {
 /// (by name, the Kustomization's namespace preferred).
 pub fn deployments(fs: &dyn FileSystem, root: &Path, files: &[PathBuf]) -> Vec<Deployment> {
     let yaml: Vec<&PathBuf> = files.iter().filter(|f| is_yaml(f)).collect();
-    let objects: Vec<Resource> = yaml
+    let raw: Vec<Resource> = yaml
         .iter()
         .flat_map(|f| documents(fs, f, FLUX_MARKER))
+        .filter(|r| FluxKustomization::from(r).is_some())
         .collect();
+    let objects = as_built(fs, raw);
     let wanted: Vec<String> = objects
         .iter()
         .filter_map(FluxKustomization::from)
@@ -135,6 +137,48 @@ pub fn deployments(fs: &dyn FileSystem, root: &Path, files: &[PathBuf]) -> Vec<D
         });
     }
     out
+}
+
+/// The Flux Kustomizations as the kustomization of their directory builds
+/// them, when it does: kustomize may set fields on them (a `replacements:`
+/// copying the Namespace into every `spec.targetNamespace` is common). A
+/// file whose directory does not build keeps its objects as written.
+fn as_built(fs: &dyn FileSystem, raw: Vec<Resource>) -> Vec<Resource> {
+    let mut dirs: Vec<PathBuf> = raw
+        .iter()
+        .filter_map(|r| r.origin.parent().map(Path::to_path_buf))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    let options = RenderOptions {
+        load_restrictor: LoadRestrictor::None,
+        ..RenderOptions::default()
+    };
+    let mut built: BTreeMap<PathBuf, Vec<Resource>> = BTreeMap::new();
+    for dir in dirs {
+        if crate::layout::kustomization_file(fs, &dir).is_none() {
+            continue;
+        }
+        if let Ok(r) = crate::kustomize::render(fs, &dir, &options) {
+            built.insert(dir, r.resources);
+        }
+    }
+    raw.into_iter()
+        .map(|r| {
+            let dir = r.origin.parent().map(Path::to_path_buf).unwrap_or_default();
+            built
+                .get(&dir)
+                .and_then(|objects| {
+                    objects.iter().find(|b| {
+                        FluxKustomization::from(b).is_some()
+                            && b.origin == r.origin
+                            && b.original_id().name == r.name()
+                    })
+                })
+                .cloned()
+                .unwrap_or(r)
+        })
+        .collect()
 }
 
 /// The variables a ConfigMap (`data`) or Secret (`stringData`, `data`

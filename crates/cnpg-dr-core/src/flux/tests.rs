@@ -226,3 +226,34 @@ fn discovery_renders_flux_components_and_the_roots_below_a_flux_path() {
     assert_eq!(cluster.name(), "radarr");
     assert_eq!(repo.flux.len(), 2);
 }
+
+#[test]
+fn flux_kustomizations_are_read_as_their_directory_builds_them() {
+    let mut fs = MemFs::new();
+    fs.insert(
+        "/r/apps/dbms/kustomization.yaml",
+        "namespace: dbms\nresources:\n  - namespace.yaml\n  - ks.yaml\nreplacements:\n  - path: ../../components/ks.yaml\n",
+    )
+    .insert(
+        "/r/apps/dbms/namespace.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: dbms\n",
+    )
+    .insert(
+        "/r/apps/dbms/ks.yaml",
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: pg\nspec:\n  path: ./db\n",
+    )
+    // Outside the directory's root: read as Flux reads it.
+    .insert(
+        "/r/components/ks.yaml",
+        "- source:\n    kind: Namespace\n    fieldPath: metadata.name\n  targets:\n    - select:\n        kind: Kustomization\n        group: kustomize.toolkit.fluxcd.io\n      fieldPaths:\n        - spec.targetNamespace\n      options:\n        create: true\n",
+    )
+    .insert("/r/db/kustomization.yaml", "resources: []\n");
+    let files: Vec<std::path::PathBuf> = ["/r/apps/dbms/ks.yaml", "/r/apps/dbms/namespace.yaml"]
+        .iter()
+        .map(std::path::PathBuf::from)
+        .collect();
+    let found = deployments(&fs, Path::new("/r"), &files);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].dir, Path::new("/r/db"));
+    assert_eq!(found[0].target_namespace.as_ref().unwrap().0, "dbms");
+}
