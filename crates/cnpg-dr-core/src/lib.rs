@@ -8,6 +8,7 @@ pub mod change;
 pub mod cnpg;
 pub mod discover;
 pub mod edit;
+pub mod flux;
 pub mod fs;
 #[doc(hidden)]
 pub mod fuzzing;

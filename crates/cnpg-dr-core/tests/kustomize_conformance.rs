@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use cnpg_dr_core::fs::RealFs;
-use cnpg_dr_core::kustomize::{render, RenderOptions};
+use cnpg_dr_core::kustomize::{render, LoadRestrictor, RenderOptions};
 
 fn cases_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/kustomize-conformance/cases")
@@ -87,6 +87,32 @@ fn normalise(text: &str, case_dir: &Path) -> String {
         .replace(&case_dir.display().to_string(), "@CASEDIR@")
 }
 
+/// The options a case's `flags` file asks for: the arguments `gen.sh` passes
+/// to `kubectl kustomize` before `input`, on one line. A flag this runner
+/// does not know fails the case rather than being ignored.
+fn options_of(case: &Path) -> Result<RenderOptions, String> {
+    let mut options = RenderOptions::default();
+    let Ok(text) = fs::read_to_string(case.join("flags")) else {
+        return Ok(options);
+    };
+    let mut words = text.split_whitespace();
+    while let Some(word) = words.next() {
+        let (flag, inline) = match word.split_once('=') {
+            Some((f, v)) => (f, Some(v)),
+            None => (word, None),
+        };
+        match flag {
+            "--load-restrictor" => {
+                let value = inline.or_else(|| words.next()).unwrap_or("");
+                options.load_restrictor = LoadRestrictor::parse(value)
+                    .ok_or_else(|| format!("flags: unknown --load-restrictor value {value:?}"))?;
+            }
+            _ => return Err(format!("flags: the runner does not know {word:?}")),
+        }
+    }
+    Ok(options)
+}
+
 fn run_case(case: &Path) -> Outcome {
     let name = case
         .file_name()
@@ -97,7 +123,16 @@ fn run_case(case: &Path) -> Outcome {
     let expected_yaml = read("expected.yaml").unwrap_or_default();
     let expected_err = read("expected.err");
     let expected_warnings = read("expected.stderr").unwrap_or_default();
-    let result = render(&RealFs, &case.join("input"), &RenderOptions::default())
+    let options = match options_of(case) {
+        Ok(o) => o,
+        Err(problem) => {
+            return Outcome {
+                name,
+                problem: Some(problem),
+            }
+        }
+    };
+    let result = render(&RealFs, &case.join("input"), &options)
         .and_then(|r| r.to_yaml().map(|y| (y, r.warnings)));
     let problem = match (result, expected_err) {
         (Ok((yaml, warnings)), None) => {
@@ -131,11 +166,27 @@ fn run_case(case: &Path) -> Outcome {
                     "fails for another cause: expected the cause {cause:?}\n  kustomize: {err}\n  cnpg-dr:   {ours}"
                 )),
                 Some(_) if !warnings_ok => Some(format!("warnings missing before the error:\n{err}")),
+                Some(_) if restrictor_clause(&err).is_some_and(|c| !ours.contains(c)) => Some(format!(
+                    "the load restrictor names other files: expected {:?}\n  cnpg-dr:   {ours}",
+                    restrictor_clause(&err).unwrap_or_default()
+                )),
                 Some(_) => None,
             }
         }
     };
     Outcome { name, problem }
+}
+
+/// The load restrictor's clause of a kustomize error, verbatim: `security;
+/// file 'F' is not in or below 'ROOT'`. It names the file and the root the
+/// restriction was judged against, so it must match exactly, not only its
+/// cause phrase.
+fn restrictor_clause(err: &str) -> Option<&str> {
+    let start = err.find("security; file '")?;
+    let rest = &err[start..];
+    let below = rest.find("' is not in or below '")? + "' is not in or below '".len();
+    let end = below + rest[below..].find('\'')? + 1;
+    Some(&rest[..end])
 }
 
 fn first_difference(expected: &str, got: &str) -> String {

@@ -187,6 +187,29 @@ pub struct RenderArgs {
     /// what Argo CD would deploy after the switch is flipped. Nothing is written.
     #[arg(long, value_name = "OVERLAY")]
     pub overlay: Option<String>,
+    /// Which files a kustomization may read, as `kubectl kustomize` spells it.
+    #[arg(long, value_enum, default_value = "LoadRestrictionsRootOnly")]
+    pub load_restrictor: LoadRestrictorArg,
+}
+
+/// kustomize's `--load-restrictor`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LoadRestrictorArg {
+    /// Files must be in or below the directory of the kustomization naming them (kustomize's default).
+    #[value(name = "LoadRestrictionsRootOnly")]
+    RootOnly,
+    /// Any file may be read (what Flux builds with).
+    #[value(name = "LoadRestrictionsNone")]
+    None,
+}
+
+impl LoadRestrictorArg {
+    pub fn restrictor(self) -> cnpg_dr_core::kustomize::LoadRestrictor {
+        match self {
+            LoadRestrictorArg::RootOnly => cnpg_dr_core::kustomize::LoadRestrictor::RootOnly,
+            LoadRestrictorArg::None => cnpg_dr_core::kustomize::LoadRestrictor::None,
+        }
+    }
 }
 
 /// Output format of `lint`.
@@ -252,6 +275,10 @@ pub struct LintArgs {
     /// a terminal and CI is unset, and only once a lint has run for a while.
     #[arg(long)]
     pub no_progress: bool,
+    /// Which files a kustomization may read, as `kubectl kustomize` spells it
+    /// [default: `loadRestrictor` from .cnpg-dr.yaml, else LoadRestrictionsRootOnly].
+    #[arg(long, value_enum)]
+    pub load_restrictor: Option<LoadRestrictorArg>,
 }
 
 /// Output format of `rules`.

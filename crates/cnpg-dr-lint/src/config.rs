@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use cnpg_dr_core::fs::FileSystem;
+use cnpg_dr_core::kustomize::{LoadRestrictor, RenderOptions};
 use cnpg_dr_core::scaffold::{BackupShape, Choices, Field, SecretStoreRef};
 use cnpg_dr_core::yaml::{load_str, LoadLimits, Node, NodeKind, Span};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -18,7 +19,15 @@ use crate::rules::rule::Rule;
 pub const FILE_NAME: &str = ".cnpg-dr.yaml";
 
 /// The keys a configuration file may have.
-const KEYS: [&str; 6] = ["rules", "exclude", "cnpgVersion", "failOn", "new", "s3"];
+const KEYS: [&str; 7] = [
+    "rules",
+    "exclude",
+    "cnpgVersion",
+    "failOn",
+    "new",
+    "s3",
+    "loadRestrictor",
+];
 
 /// What a rule is set to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +85,9 @@ pub struct Config {
     /// `s3.endpoints`: the endpoint the manifests name (often an in-cluster
     /// address) → the one this machine reaches, for the live commands.
     pub s3_endpoints: BTreeMap<String, String>,
+    /// `loadRestrictor`: which files a kustomization may read when rendered
+    /// (None: kustomize's default, `LoadRestrictionsRootOnly`).
+    pub load_restrictor: Option<LoadRestrictor>,
 }
 
 /// A mistake in a configuration file, located.
@@ -240,6 +252,14 @@ fn parse_s3(value: &Node) -> Result<BTreeMap<String, String>, ConfigError> {
 }
 
 impl Config {
+    /// How the repository's kustomizations are rendered under this configuration.
+    pub fn render_options(&self) -> RenderOptions {
+        RenderOptions {
+            load_restrictor: self.load_restrictor.unwrap_or_default(),
+            ..RenderOptions::default()
+        }
+    }
+
     /// Reads and checks a configuration file. `catalogue` is every rule a
     /// `rules:` entry may name.
     pub fn load(
@@ -293,7 +313,7 @@ impl Config {
             return Err(ConfigError::at(
                 &doc.span,
                 format!(
-                    "the configuration must be a mapping (rules, exclude, cnpgVersion, failOn, new, s3), not a {}",
+                    "the configuration must be a mapping (rules, exclude, cnpgVersion, failOn, new, s3, loadRestrictor), not a {}",
                     doc.kind_name()
                 ),
             ));
@@ -373,10 +393,23 @@ impl Config {
                 }
                 "new" => config.new = NewDefaults::parse(value)?,
                 "s3" => config.s3_endpoints = parse_s3(value)?,
+                "loadRestrictor" => {
+                    let text = scalar(value, "loadRestrictor")?;
+                    config.load_restrictor = Some(LoadRestrictor::parse(text).ok_or_else(|| {
+                        ConfigError::at(
+                            &value.span,
+                            format!("loadRestrictor must be LoadRestrictionsRootOnly or LoadRestrictionsNone (as kubectl kustomize spells them), not {text:?}"),
+                        )
+                        .help(
+                            did_you_mean(text, &["LoadRestrictionsRootOnly", "LoadRestrictionsNone"])
+                                .map(|k| format!("did you mean {k}?")),
+                        )
+                    })?);
+                }
                 other => {
                     return Err(ConfigError::at(
                         &key.span,
-                        format!("unknown key {other:?}: expected one of rules, exclude, cnpgVersion, failOn, new, s3"),
+                        format!("unknown key {other:?}: expected one of rules, exclude, cnpgVersion, failOn, new, s3, loadRestrictor"),
                     )
                     .help(did_you_mean(other, &KEYS).map(|k| format!("did you mean {k}?"))));
                 }
@@ -746,6 +779,36 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.line, 4);
         assert!(parse("s3: [x]\n").unwrap_err().message.contains("mapping"));
+    }
+
+    #[test]
+    fn load_restrictor_is_spelled_as_kubectl_kustomize_spells_it() {
+        let c = parse("loadRestrictor: LoadRestrictionsNone\n").unwrap();
+        assert_eq!(c.load_restrictor, Some(LoadRestrictor::None));
+        assert_eq!(c.render_options().load_restrictor, LoadRestrictor::None);
+        let c = parse("loadRestrictor: LoadRestrictionsRootOnly\n").unwrap();
+        assert_eq!(c.load_restrictor, Some(LoadRestrictor::RootOnly));
+        assert_eq!(
+            parse("").unwrap().render_options().load_restrictor,
+            LoadRestrictor::RootOnly
+        );
+        let e = parse("failOn: error\nloadRestrictor: LoadRestrictionNone\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 17));
+        assert!(
+            e.message.contains(
+                "loadRestrictor must be LoadRestrictionsRootOnly or LoadRestrictionsNone"
+            ),
+            "{}",
+            e.message
+        );
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean LoadRestrictionsNone?")
+        );
+        let e = parse("loadRestrictor: [none]\n").unwrap_err();
+        assert_eq!((e.line, e.column), (1, 17));
+        let e = parse("loadrestrictor: LoadRestrictionsNone\n").unwrap_err();
+        assert_eq!(e.help.as_deref(), Some("did you mean loadRestrictor?"));
     }
 
     #[test]

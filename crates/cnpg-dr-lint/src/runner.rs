@@ -352,6 +352,7 @@ fn lint(request: &LintRequest<'_>) -> Result<Report, LintError> {
         let (files, walked) = walk(fs, &path, config);
         let options = DiscoverOptions {
             walked: Some(walked),
+            render: config.render_options(),
             ..DiscoverOptions::default()
         };
         let files: BTreeSet<PathBuf> = files.into_iter().collect();

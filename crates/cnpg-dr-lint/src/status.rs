@@ -2,7 +2,8 @@
 //!
 //! One row per rendered Cluster of each database's active variant: mode (the
 //! active overlay), effective write and read lineages after CNPG's defaults,
-//! recovery target, backup shape, the Argo CD application deploying it, and
+//! recovery target, backup shape, the Argo CD application or Flux
+//! Kustomization deploying it, and
 //! the number of findings by severity.
 
 use std::path::{Path, PathBuf};
@@ -74,7 +75,7 @@ pub fn rows(
     findings: &[Finding],
     base: &Path,
 ) -> Vec<Row> {
-    let apps: Vec<(String, Vec<PathBuf>)> = argo_objects(repo)
+    let mut apps: Vec<(String, Vec<PathBuf>)> = argo_objects(repo)
         .into_iter()
         .map(|r| {
             (
@@ -83,6 +84,12 @@ pub fn rows(
             )
         })
         .collect();
+    // Flux Kustomizations deploy the directory their spec.path names.
+    apps.extend(
+        repo.flux
+            .iter()
+            .map(|d| (d.name.clone(), vec![d.dir.clone()])),
+    );
     let mut rows = Vec::new();
     for db in &repo.databases {
         let variant = db.active();

@@ -133,3 +133,33 @@ fn overlay_renders_the_root_with_the_switch_set_and_names_the_choices() {
         std::fs::read_to_string(ws.join("testdata/real-layouts/gitea/kustomization.yaml")).unwrap();
     assert!(text.contains(" # - overlays/recovery"), "{text}");
 }
+
+#[test]
+fn load_restrictor_none_reads_files_outside_the_root_as_kubectl_does() {
+    let case = "testdata/kustomize-conformance/cases/243-load-restrictor-none-resource-outside";
+    let input = format!("{case}/input");
+    // The default refuses the file, naming it and the root as kustomize does.
+    let out = cnpg_dr(&["render", &input]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr).replace(['\n', '│', ' '], "");
+    assert!(
+        stderr.contains("security;file'") && stderr.contains("x.yaml'isnotinorbelow'"),
+        "{stderr}"
+    );
+    let out = cnpg_dr(&[
+        "render",
+        "--load-restrictor",
+        "LoadRestrictionsNone",
+        &input,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = std::fs::read_to_string(repo().join(case).join("expected.yaml")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+    let out = cnpg_dr(&["render", "--load-restrictor", "None", &input]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("LoadRestrictionsNone"));
+}

@@ -88,6 +88,9 @@ pub struct Repository {
     /// The text of the files read to build this (filled by the caller that
     /// read them through a [`crate::fs::CachedFs`]; empty otherwise).
     pub sources: crate::fs::Sources,
+    /// The Flux Kustomizations found in Git and the directories they deploy
+    /// (each directory is rendered as Flux renders it: see [`crate::flux`]).
+    pub flux: Vec<crate::flux::Deployment>,
     /// Lookups built on first use (rules ask the same questions for every
     /// database: a scan per question would be quadratic in the repository).
     pub index: RepositoryIndex,
@@ -228,9 +231,24 @@ pub fn discover_with_progress(
         ..Default::default()
     };
     let kust_dir_set: HashSet<&Path> = kust_dirs.iter().map(PathBuf::as_path).collect();
+    // A directory a Flux Kustomization deploys is a root even when another
+    // kustomization includes it; the first Kustomization naming it decides
+    // how it renders.
+    let flux = crate::flux::deployments(fs, root, &files);
+    // The components they add are included, not roots of their own.
+    referenced.extend(flux.iter().flat_map(|d| {
+        d.components
+            .iter()
+            .map(|c| normalize(&d.dir.join(c)))
+            .collect::<Vec<_>>()
+    }));
+    let mut deployed_by: HashMap<&Path, &crate::flux::Deployment> = HashMap::new();
+    for d in &flux {
+        deployed_by.entry(d.dir.as_path()).or_insert(d);
+    }
     let roots: Vec<PathBuf> = kust_dirs
         .iter()
-        .filter(|d| !referenced.contains(*d))
+        .filter(|d| !referenced.contains(*d) || deployed_by.contains_key(d.as_path()))
         .cloned()
         .collect();
     // Roots render independently: in parallel, then gathered in walk order.
@@ -247,7 +265,7 @@ pub fn discover_with_progress(
             .par_iter()
             .map(|dir| {
                 progress.item(Phase::Render, dir);
-                render_root(fs, dir, options)
+                render_root(fs, dir, options, deployer(&deployed_by, dir))
             })
             .collect();
         let mut next = Vec::new();
@@ -365,6 +383,7 @@ pub fn discover_with_progress(
     repo.databases.sort_by(|a, b| a.dir.cmp(&b.dir));
     repo.sources = fs.sources().unwrap_or_default();
     repo.dirs = dirs;
+    repo.flux = flux;
     repo
 }
 
@@ -468,6 +487,16 @@ fn references(
     (referenced, Some(k))
 }
 
+/// The Flux Kustomization that builds `dir`: the one deploying it, or else
+/// the nearest one deploying a directory above it (a `spec.path` with no
+/// kustomization file, which Flux builds from every kustomization below it).
+fn deployer<'a>(
+    deployed_by: &HashMap<&Path, &'a crate::flux::Deployment>,
+    dir: &Path,
+) -> Option<&'a crate::flux::Deployment> {
+    dir.ancestors().find_map(|d| deployed_by.get(d).copied())
+}
+
 /// What one kustomization root turned out to be.
 enum RootOutcome {
     Database(Box<Database>),
@@ -479,8 +508,24 @@ enum RootOutcome {
     Missing,
 }
 
-/// Renders a root and, when it is a database, every dormant overlay of it.
-fn render_root(fs: &dyn FileSystem, dir: &Path, options: &DiscoverOptions) -> RootOutcome {
+/// Renders a root and, when it is a database, every dormant overlay of it;
+/// a root a Flux Kustomization deploys renders as Flux renders it.
+fn render_root(
+    fs: &dyn FileSystem,
+    dir: &Path,
+    options: &DiscoverOptions,
+    flux: Option<&crate::flux::Deployment>,
+) -> RootOutcome {
+    let render_options = match flux {
+        Some(d) => d.render_options(&options.render),
+        None => options.render.clone(),
+    };
+    let flux_applied = |mut rendered: Result<Rendered, RenderError>| {
+        if let (Some(d), Ok(r)) = (flux, rendered.as_mut()) {
+            d.apply(&mut r.resources);
+        }
+        rendered
+    };
     let Some(file) = kustomization_file(fs, dir) else {
         return RootOutcome::Missing;
     };
@@ -491,7 +536,21 @@ fn render_root(fs: &dyn FileSystem, dir: &Path, options: &DiscoverOptions) -> Ro
     let flag = DrFlag::parse(&file, &text);
     // The variants share the base: each of its files is parsed once.
     let cache = ParseCache::new();
-    let active = render_cached(fs, dir, &options.render, &cache);
+    // Flux's spec.components join the kustomization's own (for the
+    // Kustomization deploying this very directory).
+    let with_components = |t: &str| {
+        flux.filter(|d| d.dir == dir)
+            .and_then(|d| d.kustomization_text(t))
+    };
+    let active = match with_components(&text) {
+        Some(edited) => {
+            let mut changes = ChangeSet::new();
+            changes.set(&normalize(&file), Some(text.clone()), edited);
+            render_cached(&changes.view(fs), dir, &render_options, &cache)
+        }
+        None => render_cached(fs, dir, &render_options, &cache),
+    };
+    let active = flux_applied(active);
     let has_cluster = active
         .as_ref()
         .is_ok_and(|r| r.resources.iter().any(|r| Cluster::from(r).is_some()));
@@ -517,12 +576,14 @@ fn render_root(fs: &dyn FileSystem, dir: &Path, options: &DiscoverOptions) -> Ro
             Some(flipped) => {
                 // The root as it reads with the switch moved, in memory.
                 let mut moved = ChangeSet::new();
+                let flipped = with_components(&flipped).unwrap_or(flipped);
                 moved.set(&normalize(&file), Some(text.clone()), flipped);
-                render_cached(&moved.view(fs), dir, &options.render, &cache)
+                render_cached(&moved.view(fs), dir, &render_options, &cache)
             }
             // A sibling overlay with no line in the root: render it directly.
-            None => render_cached(fs, &o.dir, &options.render, &cache),
+            None => render_cached(fs, &o.dir, &render_options, &cache),
         };
+        let rendered = flux_applied(rendered);
         variants.push(Variant {
             overlay: Some(o.clone()),
             dormant: true,

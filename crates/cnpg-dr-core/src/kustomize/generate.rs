@@ -16,6 +16,7 @@ use std::path::Path;
 
 use super::error::{RenderError, RenderErrorKind, Result};
 use super::kustomization::{GeneratorEntry, GeneratorOptions};
+use super::LoadRestrictor;
 use crate::fs::FileSystem;
 use crate::yaml::{Node, NodeKind, Span};
 
@@ -40,13 +41,15 @@ fn gen_error(message: impl Into<String>, span: &Span) -> RenderError {
 }
 
 /// Builds the object one generator entry describes. `dir` is the kustomization
-/// directory (files are read relative to it and must stay inside it).
+/// directory (files are read relative to it and, under `restrictor`'s
+/// default, must stay inside it).
 pub fn generate(
     kind: GeneratorKind,
     entry: &GeneratorEntry,
     defaults: Option<&GeneratorOptions>,
     dir: &Path,
     fs: &dyn FileSystem,
+    restrictor: LoadRestrictor,
 ) -> Result<Node> {
     let span = &entry.span;
     if entry.name.is_empty() {
@@ -79,7 +82,7 @@ pub fn generate(
         set(&mut root, "type", Node::string(t, span.clone()));
     }
 
-    let pairs = sources::load(entry, dir, fs)?;
+    let pairs = sources::load(entry, dir, fs, restrictor)?;
     let mut by_key: BTreeMap<&str, &sources::Pair> = BTreeMap::new();
     for p in &pairs {
         if by_key.insert(p.key.as_str(), p).is_some() {

@@ -16,7 +16,9 @@ mod select;
 mod smp;
 mod transform;
 
-pub use build::{render, render_cached, ParseCache, RenderOptions, Rendered};
+pub use build::{render, render_cached, LoadRestrictor, ParseCache, RenderOptions, Rendered};
 pub use error::{RenderError, RenderErrorKind};
 pub use kustomization::{Kustomization, KustomizationKind, Selector, KUSTOMIZATION_FILE_NAMES};
 pub use resource::{Gvk, ResId, Resource};
+/// kustomize's `namespace:` transformer (what Flux's `targetNamespace` runs).
+pub use transform::namespace as set_namespace;

@@ -9,6 +9,7 @@ mod merge;
 mod node;
 mod resolve;
 mod scalar;
+pub(crate) use scalar::decode_base64;
 mod source;
 
 pub use emit::{

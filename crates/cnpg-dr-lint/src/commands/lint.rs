@@ -117,13 +117,21 @@ pub fn run(args: &LintArgs, color: bool) -> ExitCode {
         let file = explicit_config
             .clone()
             .or_else(|| config::find(&RealFs, &target));
-        let config = match config_for(&mut configs, file) {
+        let mut config = match config_for(&mut configs, file) {
             Ok(c) => c,
             Err(e) => {
                 eprint!("{}", config_error(&e));
                 return ExitCode::from(2);
             }
         };
+        // --load-restrictor wins over the file's loadRestrictor.
+        let flagged;
+        if let Some(r) = args.load_restrictor {
+            let mut with_flag = config.clone();
+            with_flag.load_restrictor = Some(r.restrictor());
+            flagged = with_flag;
+            config = &flagged;
+        }
         let base = match &args.base {
             Some(rev) => match open_base(&target, rev) {
                 Ok(b) => Some(b),

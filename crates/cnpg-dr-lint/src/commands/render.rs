@@ -28,7 +28,7 @@ pub fn run(args: &RenderArgs) -> ExitCode {
                 args,
                 vec![(&args.dirs[0], {
                     let fs = changes.view(&RealFs);
-                    render(&fs, &args.dirs[0], &RenderOptions::default())
+                    render(&fs, &args.dirs[0], &options(args))
                 })],
             ),
             Err(message) => {
@@ -37,7 +37,7 @@ pub fn run(args: &RenderArgs) -> ExitCode {
             }
         };
     }
-    let options = RenderOptions::default();
+    let options = options(args);
     // One root renders on this thread: starting a thread pool would cost more
     // than the render itself.
     let results: Vec<_> = if args.dirs.len() == 1 {
@@ -54,6 +54,13 @@ pub fn run(args: &RenderArgs) -> ExitCode {
             .collect()
     };
     print(args, results)
+}
+
+fn options(args: &RenderArgs) -> RenderOptions {
+    RenderOptions {
+        load_restrictor: args.load_restrictor.restrictor(),
+        ..RenderOptions::default()
+    }
 }
 
 /// The root kustomization of `dir` with its DR switch set to `overlay`, as a

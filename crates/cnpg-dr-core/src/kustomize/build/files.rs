@@ -146,8 +146,12 @@ impl Builder<'_> {
             .unwrap_or_else(|_| crate::fs::normalize(dir))
     }
 
-    /// The load restrictor: files must be in or below the kustomization directory.
+    /// The load restrictor: under [`LoadRestrictor::RootOnly`] files must be
+    /// in or below the kustomization directory.
     pub(super) fn check_inside(&self, dir: &Path, path: &Path) -> Result<()> {
+        if self.options.load_restrictor == LoadRestrictor::None {
+            return Ok(());
+        }
         let root = self.canonical_dir(dir);
         let real = match self.fs.canonicalize(path) {
             Ok(p) => p,
@@ -156,7 +160,8 @@ impl Builder<'_> {
         if !real.starts_with(&root) {
             return Err(RenderError::new(
                 RenderErrorKind::OutsideRoot,
-                format!("security; file '{}' is not in or below '{}'", real.display(), root.display()),
+                // kustomize names the file as written (a symlink, not its target).
+                format!("security; file '{}' is not in or below '{}'", path.display(), root.display()),
             )
             .help("kustomize only reads files inside the kustomization's directory; move the file, or make its directory a base with its own kustomization.yaml"));
         }

@@ -26,6 +26,43 @@ use crate::yaml::{self, load_str, LoadLimits, Node, NodeKind, ScalarStyle, Schem
 #[derive(Clone, Debug, Default)]
 pub struct RenderOptions {
     pub limits: LoadLimits,
+    /// Which files a kustomization may read (`--load-restrictor`).
+    pub load_restrictor: LoadRestrictor,
+}
+
+/// kustomize's load restrictor: whether a kustomization may read files
+/// outside its own directory. Bases and components are directories with
+/// their own kustomization and may live anywhere under either setting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum LoadRestrictor {
+    /// `LoadRestrictionsRootOnly`, kustomize's default: resource, patch,
+    /// configuration, replacement and generator files must be in or below
+    /// the directory of the kustomization that names them.
+    #[default]
+    RootOnly,
+    /// `LoadRestrictionsNone`: any file may be read (what Flux always builds
+    /// with, and Argo CD with `--load-restrictor LoadRestrictionsNone` in its
+    /// `kustomize.buildOptions`).
+    None,
+}
+
+impl LoadRestrictor {
+    /// The flag value as kustomize spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoadRestrictor::RootOnly => "LoadRestrictionsRootOnly",
+            LoadRestrictor::None => "LoadRestrictionsNone",
+        }
+    }
+
+    /// Parses kustomize's spelling of the flag value.
+    pub fn parse(text: &str) -> Option<LoadRestrictor> {
+        match text {
+            "LoadRestrictionsRootOnly" => Some(LoadRestrictor::RootOnly),
+            "LoadRestrictionsNone" => Some(LoadRestrictor::None),
+            _ => None,
+        }
+    }
 }
 
 /// The result of a successful build.
@@ -273,7 +310,14 @@ impl Builder<'_> {
                     .map(|e| (GeneratorKind::Secret, e)),
             );
         for (kind, entry) in entries {
-            let node = generate::generate(kind, entry, defaults, dir, self.fs)?;
+            let node = generate::generate(
+                kind,
+                entry,
+                defaults,
+                dir,
+                self.fs,
+                self.options.load_restrictor,
+            )?;
             let mut r = Resource::new(node, kust.file.clone())?;
             r.generated = true;
             r.needs_hash = generate::wants_hash(entry, defaults);

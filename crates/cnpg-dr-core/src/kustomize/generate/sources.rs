@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::super::error::{RenderError, RenderErrorKind, Result};
 use super::super::kustomization::{GeneratorEntry, Located};
+use super::super::LoadRestrictor;
 use super::gojson;
 use crate::fs::{normalize, FileSystem};
 use crate::yaml::Span;
@@ -33,12 +34,17 @@ fn go_list(items: &[Located]) -> String {
 }
 
 /// All pairs of an entry, in kustomize's order: env files, literals, files.
-pub(crate) fn load(entry: &GeneratorEntry, dir: &Path, fs: &dyn FileSystem) -> Result<Vec<Pair>> {
+pub(crate) fn load(
+    entry: &GeneratorEntry,
+    dir: &Path,
+    fs: &dyn FileSystem,
+    restrictor: LoadRestrictor,
+) -> Result<Vec<Pair>> {
     let prefix = |what: String, e: RenderError| RenderError {
         message: format!("loading KV pairs: {what}{}", e.message),
         ..e
     };
-    let root = Root::new(dir, fs);
+    let root = Root::new(dir, fs, restrictor);
     let mut all = Vec::new();
     for env in &entry.envs {
         let (path, content) = root
@@ -248,18 +254,23 @@ fn go_path_base(p: &str) -> String {
     trimmed.rsplit('/').next().unwrap_or(trimmed).to_string()
 }
 
-/// The kustomization directory and kustomize's load restrictor
-/// (`RestrictionRootOnly`): files must be in or below it.
+/// The kustomization directory and kustomize's load restrictor: under
+/// `RestrictionRootOnly` files must be in or below it.
 struct Root<'a> {
     fs: &'a dyn FileSystem,
     /// The directory, symlinks resolved (kustomize's `ConfirmedDir`).
     dir: PathBuf,
+    restrictor: LoadRestrictor,
 }
 
 impl<'a> Root<'a> {
-    fn new(dir: &Path, fs: &'a dyn FileSystem) -> Self {
+    fn new(dir: &Path, fs: &'a dyn FileSystem, restrictor: LoadRestrictor) -> Self {
         let dir = fs.canonicalize(dir).unwrap_or_else(|_| normalize(dir));
-        Root { fs, dir }
+        Root {
+            fs,
+            dir,
+            restrictor,
+        }
     }
 
     /// Reads a file named relative to the root; returns the path read and its bytes.
@@ -297,7 +308,7 @@ impl<'a> Root<'a> {
             .at(span));
         }
         let inside = real.parent().is_some_and(|d| d.starts_with(&self.dir));
-        if !inside {
+        if !inside && self.restrictor == LoadRestrictor::RootOnly {
             return Err(RenderError::new(
                 RenderErrorKind::OutsideRoot,
                 format!(

@@ -56,6 +56,7 @@ fn gen(text: &str, fs: &MemFs) -> Result<Node> {
         k.generator_options.as_ref(),
         Path::new("/repo/app"),
         fs,
+        LoadRestrictor::RootOnly,
     )
 }
 
@@ -605,8 +606,15 @@ fn generated_objects_match_the_corpus() {
                     .map(|e| (GeneratorKind::Secret, e)),
             );
         for (kind, entry) in entries {
-            let node =
-                generate(kind, entry, k.generator_options.as_ref(), &input, &RealFs).unwrap();
+            let node = generate(
+                kind,
+                entry,
+                k.generator_options.as_ref(),
+                &input,
+                &RealFs,
+                LoadRestrictor::RootOnly,
+            )
+            .unwrap();
             let want = expected
                 .iter()
                 .find(|d| {
