@@ -1,4 +1,5 @@
-use cnpg_dr_core::cnpg::{is_false, is_true};
+use cnpg_dr_core::cnpg::{is_false, is_true, Cluster, BARMAN_PLUGIN};
+use cnpg_dr_core::yaml::Node;
 
 use super::{same_namespace, scheduled_backups};
 use crate::finding::{Finding, RuleMeta, Severity};
@@ -13,8 +14,8 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "Cluster archives to an object store but no ScheduledBackup targets it",
     doc: r#"## What it checks
-A `Cluster` with backups configured (`spec.backup.barmanObjectStore` or an enabled Barman Cloud
-plugin entry) should be the target of at least one `ScheduledBackup` (same name in
+A `Cluster` with backups configured (`spec.backup.barmanObjectStore`, an enabled Barman Cloud
+plugin entry, or another CNPG-I backup plugin such as pgBackRest) should be the target of at least one `ScheduledBackup` (same name in
 `spec.cluster.name`, same namespace) that is not suspended, in its render or among the
 repository's loose manifests.
 
@@ -56,6 +57,26 @@ spec:
 "#,
 };
 
+/// The plugin a ScheduledBackup of `cluster` should ask: Barman Cloud when the
+/// Cluster loads it, else the plugin that archives its WAL, else the first other one.
+fn backup_plugin<'a>(cluster: &Cluster<'a>) -> &'a str {
+    let name = |p: &&'a Node| p.get_path(&["name"]).and_then(Node::as_str);
+    if cluster
+        .barman_plugins()
+        .iter()
+        .any(|p| !is_false(p.get_path(&["enabled"])))
+    {
+        return BARMAN_PLUGIN;
+    }
+    let others = cluster.other_plugins();
+    others
+        .iter()
+        .find(|p| is_true(p.get_path(&["isWALArchiver"])))
+        .or(others.first())
+        .and_then(name)
+        .unwrap_or(BARMAN_PLUGIN)
+}
+
 impl Rule for NoScheduledBackup {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -68,7 +89,8 @@ impl Rule for NoScheduledBackup {
                 || cluster
                     .barman_plugins()
                     .iter()
-                    .any(|p| !is_false(p.get_path(&["enabled"])));
+                    .any(|p| !is_false(p.get_path(&["enabled"])))
+                || !cluster.other_plugins().is_empty();
             let targeting: Vec<_> = schedules
                 .iter()
                 .filter(|sb| {
@@ -113,9 +135,9 @@ impl Rule for NoScheduledBackup {
                 "add a ScheduledBackup with spec.cluster.name: {} (method: {}), and immediate: true for the first backup",
                 cluster.name(),
                 if cluster.native_store().is_some() {
-                    "barmanObjectStore"
+                    "barmanObjectStore".to_string()
                 } else {
-                    "plugin, pluginConfiguration.name: barman-cloud.cloudnative-pg.io"
+                    format!("plugin, pluginConfiguration.name: {}", backup_plugin(&cluster))
                 }
             ));
             out.push(f);

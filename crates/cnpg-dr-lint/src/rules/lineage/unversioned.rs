@@ -25,6 +25,10 @@ CNPG applies:
   name, whatever the CNPG docs say: the plugin code does this);
 - in-tree (`barmanObjectStore`) recovery defaults to the `externalClusters` entry's name.
 
+The lineage rules (CDR1xx) understand Barman lineages only. A Cluster that archives through
+another CNPG-I plugin (pgBackRest or any other) has no Barman lineage: its stanza or repository
+follows that tool's own rules, so these rules say nothing about it rather than guess.
+
 ## Why it matters during a recovery
 A recovery must write to a lineage that has never been written. Without a version in the name
 there is nothing to bump: a rebuilt Cluster with the same name archives into the old lineage
