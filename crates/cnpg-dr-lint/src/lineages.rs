@@ -461,6 +461,7 @@ pub fn to_table(reports: &[DestinationReport], uses: &[Use]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // the test reads the output schema from the source tree
 mod tests {
     use super::*;
     use cnpg_dr_core::bucket::{scan_destination, DestinationPath, MemoryBucket};

@@ -3,6 +3,7 @@
 //! active) whose destinationPath is the lab's bucket. The live cases run
 //! against the lab of scripts/lab/lab.sh (see tests/lab/mod.rs); the error
 //! cases need no server.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 mod common;
 mod lab;
