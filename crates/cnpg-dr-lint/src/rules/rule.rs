@@ -24,6 +24,9 @@ pub struct Settings {
     pub schemas: std::sync::Arc<cnpg_dr_core::schema::SchemaSet>,
     /// Report objects no schema describes (`--strict-schemas`).
     pub strict_schemas: bool,
+    /// How this repository numbers its lineages when not `-v<N>`
+    /// (`lineagePattern` in `.cnpg-dr.yaml`).
+    pub lineage_pattern: Option<cnpg_dr_core::lineage::LineagePattern>,
 }
 
 impl Default for Settings {
@@ -35,6 +38,7 @@ impl Default for Settings {
                 .map_or(0, |d| d.as_secs() as i64),
             schemas: cnpg_dr_core::schema::SchemaSet::builtin(),
             strict_schemas: false,
+            lineage_pattern: None,
         }
     }
 }
