@@ -74,6 +74,38 @@ pub fn repository_finding(
 }
 
 impl VariantContext<'_> {
+    /// True when `r`, from outside this render (a loose manifest, another
+    /// database's render), is deployed into `namespace`: it names that
+    /// namespace, or it names none and lies beside the database directory
+    /// (under the same parent), where the GitOps application that deploys the
+    /// database deploys it into the same namespace.
+    pub fn deployed_into(&self, r: &cnpg_dr_core::kustomize::Resource, namespace: &str) -> bool {
+        r.namespace() == namespace
+            || (r.namespace().is_empty()
+                && self
+                    .database
+                    .dir
+                    .parent()
+                    .is_some_and(|parent| r.origin.starts_with(parent)))
+    }
+
+    /// The resources outside this render that can serve it: the loose
+    /// manifests and the other databases' renders (every variant).
+    pub fn elsewhere(&self) -> Vec<&cnpg_dr_core::kustomize::Resource> {
+        self.repo
+            .loose
+            .iter()
+            .chain(
+                self.repo
+                    .databases
+                    .iter()
+                    .filter(|d| d.dir != self.database.dir)
+                    .flat_map(|d| d.variants.iter())
+                    .flat_map(|v| v.resources().iter()),
+            )
+            .collect()
+    }
+
     /// `file:line:col` of a span, relative to the database directory, for messages.
     pub fn at(&self, span: &Span) -> String {
         location(&self.database.dir, span)

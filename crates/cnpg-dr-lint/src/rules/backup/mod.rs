@@ -39,16 +39,6 @@ pub(crate) fn target_cluster<'a>(
         .find(|c| c.name() == name && same_namespace(c.resource, sb.resource))
 }
 
-/// The ScheduledBackups that can target a Cluster: this render's and loose ones.
-pub(crate) fn scheduled_backups<'a>(ctx: &VariantContext<'a>) -> Vec<ScheduledBackup<'a>> {
-    ctx.variant
-        .resources()
-        .iter()
-        .chain(ctx.repo.loose.iter())
-        .filter_map(ScheduledBackup::from)
-        .collect()
-}
-
 /// The ObjectStores a Cluster of this render can use: this render's and loose ones.
 pub(crate) fn object_stores<'a>(ctx: &VariantContext<'a>) -> Vec<ObjectStore<'a>> {
     ctx.variant

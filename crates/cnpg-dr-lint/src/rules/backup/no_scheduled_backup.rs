@@ -1,7 +1,7 @@
-use cnpg_dr_core::cnpg::{is_false, is_true, Cluster, BARMAN_PLUGIN};
+use cnpg_dr_core::cnpg::{is_false, is_true, Cluster, ScheduledBackup, BARMAN_PLUGIN};
 use cnpg_dr_core::yaml::Node;
 
-use super::{same_namespace, scheduled_backups};
+use super::same_namespace;
 use crate::finding::{Finding, RuleMeta, Severity};
 use crate::rules::rule::{Rule, VariantContext};
 
@@ -16,8 +16,11 @@ pub static META: RuleMeta = RuleMeta {
     doc: r#"## What it checks
 A `Cluster` with backups configured (`spec.backup.barmanObjectStore`, an enabled Barman Cloud
 plugin entry, or another CNPG-I backup plugin such as pgBackRest) should be the target of at least one `ScheduledBackup` (same name in
-`spec.cluster.name`, same namespace) that is not suspended, in its render or among the
-repository's loose manifests.
+`spec.cluster.name`, same namespace) that is not suspended, in its render, among the
+repository's loose manifests or in another database directory's render. A ScheduledBackup with
+no namespace of its own beside the database directory (under its parent) counts as deployed into
+the Cluster's namespace, and one whose cluster name is substituted at apply time (`${CLUSTER}`)
+may target any Cluster: the rule then says nothing rather than guess.
 
 ## Why it matters during a recovery
 WAL archiving alone does not make a Cluster recoverable: a restore starts from a base backup
@@ -83,7 +86,18 @@ impl Rule for NoScheduledBackup {
     }
 
     fn check_variant(&self, ctx: &VariantContext<'_>, out: &mut Vec<Finding>) {
-        let schedules = scheduled_backups(ctx);
+        let here: Vec<ScheduledBackup<'_>> = ctx
+            .variant
+            .resources()
+            .iter()
+            .filter_map(ScheduledBackup::from)
+            .collect();
+        // Outside the render: loose files and the other databases' renders.
+        let beside: Vec<ScheduledBackup<'_>> = ctx
+            .elsewhere()
+            .into_iter()
+            .filter_map(ScheduledBackup::from)
+            .collect();
         for cluster in ctx.variant.clusters() {
             let configured = cluster.native_store().is_some()
                 || cluster
@@ -91,12 +105,24 @@ impl Rule for NoScheduledBackup {
                     .iter()
                     .any(|p| !is_false(p.get_path(&["enabled"])))
                 || !cluster.other_plugins().is_empty();
-            let targeting: Vec<_> = schedules
-                .iter()
-                .filter(|sb| {
-                    sb.cluster_name() == Some(cluster.name())
-                        && same_namespace(sb.resource, cluster.resource)
-                })
+            // A file beside the database with no namespace of its own is
+            // deployed into the Cluster's namespace by the same application.
+            let candidates = || {
+                let here = here
+                    .iter()
+                    .filter(|sb| same_namespace(sb.resource, cluster.resource));
+                let beside = beside
+                    .iter()
+                    .filter(|sb| ctx.deployed_into(sb.resource, cluster.namespace()));
+                here.chain(beside)
+            };
+            // A cluster name set at apply time (`${CLUSTER}`, substituted by
+            // Flux) may name this Cluster: it cannot be checked, so no claim.
+            if candidates().any(|sb| sb.cluster_name().is_some_and(|n| n.contains("${"))) {
+                continue;
+            }
+            let targeting: Vec<_> = candidates()
+                .filter(|sb| sb.cluster_name() == Some(cluster.name()))
                 .collect();
             let suspended: Vec<&str> = targeting
                 .iter()
