@@ -13,6 +13,7 @@ pub mod objectstore_server_name;
 pub mod retention_policy_invalid;
 pub mod schedule_five_fields;
 pub mod scheduled_backup_unknown_cluster;
+pub mod store_never_written;
 pub mod wal_archiver_conflict;
 
 /// True when two namespaced objects land in the same namespace.
