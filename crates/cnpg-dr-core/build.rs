@@ -3,7 +3,9 @@
 //! with repeated subschemas shared through `definitions` (see
 //! `src/schema/dedup.rs`), so the binary parses and compiles each of them in
 //! a few milliseconds.
-#![allow(clippy::disallowed_methods)] // a build script reads the files it embeds
+#![allow(clippy::disallowed_methods)]
+
+// A build script reads the schemas from disk: that is its point.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -85,6 +85,94 @@ pub fn next_unused<'a>(current: &Lineage, seen: impl IntoIterator<Item = &'a Lin
     }
 }
 
+/// How a lineage name carries its version: cnpg-dr's own `-v<N>`, or one of
+/// the other styles real repositories use (`postgres18-0`, `postgres16-08`,
+/// `app-20260822`). Only `-v<N>` is bumped by cnpg-dr's tools; the others are
+/// recognised so that a name versioned in them is not called unversioned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Numbering {
+    /// `<prefix>-v<N>`.
+    V,
+    /// `<prefix>-<N>`, leading zeros allowed.
+    Number,
+    /// `<prefix>-YYYYMMDD`.
+    Date,
+}
+
+/// The numbering style of `name`, if it has a version in one.
+pub fn numbering(name: &str) -> Option<Numbering> {
+    if Lineage::parse(name).is_some() {
+        return Some(Numbering::V);
+    }
+    let (prefix, suffix) = name.rsplit_once('-')?;
+    if prefix.is_empty() || suffix.is_empty() || !suffix.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if suffix.len() == 8 {
+        let (y, m, d) = (&suffix[..4], &suffix[4..6], &suffix[6..]);
+        let in_range =
+            |s: &str, lo: u32, hi: u32| s.parse::<u32>().is_ok_and(|v| (lo..=hi).contains(&v));
+        if in_range(y, 1990, 2199) && in_range(m, 1, 12) && in_range(d, 1, 31) {
+            return Some(Numbering::Date);
+        }
+    }
+    (suffix.len() <= 6).then_some(Numbering::Number)
+}
+
+/// A lineage pattern from `.cnpg-dr.yaml` (`lineagePattern`): `{name}` stands
+/// for any prefix, `{n}` for a number and `{date}` for `YYYYMMDD`; everything
+/// else is literal (`{name}-{n}`, `pg-{date}`).
+#[derive(Clone, Debug)]
+pub struct LineagePattern {
+    /// The pattern as written, for messages.
+    pub written: String,
+    regex: regex::Regex,
+}
+
+impl LineagePattern {
+    /// Compiles `written`; the error says what is wrong in plain words.
+    pub fn parse(written: &str) -> Result<LineagePattern, String> {
+        let versions = written.matches("{n}").count() + written.matches("{date}").count();
+        if versions != 1 {
+            return Err(format!(
+                "the lineage pattern {written:?} must hold exactly one {{n}} or {{date}}, the part that changes at every recovery (such as \"{{name}}-{{n}}\")"
+            ));
+        }
+        let mut re = String::from("^");
+        let mut rest = written;
+        while !rest.is_empty() {
+            let (token, regex) = [("{name}", ".+"), ("{n}", "[0-9]+"), ("{date}", "[0-9]{8}")]
+                .into_iter()
+                .find(|(t, _)| rest.starts_with(t))
+                .unwrap_or(("", ""));
+            if token.is_empty() {
+                let c = rest.chars().next().unwrap_or_default();
+                if c == '{' || c == '}' {
+                    return Err(format!(
+                        "the lineage pattern {written:?} has an unknown placeholder: only {{name}}, {{n}} and {{date}} are known"
+                    ));
+                }
+                re.push_str(&regex::escape(&c.to_string()));
+                rest = &rest[c.len_utf8()..];
+            } else {
+                re.push_str(regex);
+                rest = &rest[token.len()..];
+            }
+        }
+        re.push('$');
+        let regex = regex::Regex::new(&re).map_err(|e| e.to_string())?;
+        Ok(LineagePattern {
+            written: written.to_string(),
+            regex,
+        })
+    }
+
+    /// True when `name` follows the pattern.
+    pub fn matches(&self, name: &str) -> bool {
+        self.regex.is_match(name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +230,38 @@ mod tests {
         let b = Lineage::parse("db-v10").unwrap();
         assert_eq!(a.compare(&b), Some(Ordering::Less));
         assert_eq!(a.compare(&Lineage::parse("other-v1").unwrap()), None);
+    }
+
+    #[test]
+    fn other_numbering_styles_are_recognised() {
+        assert_eq!(numbering("pg-v3"), Some(Numbering::V));
+        assert_eq!(numbering("postgres18-0"), Some(Numbering::Number));
+        assert_eq!(numbering("postgres16-08"), Some(Numbering::Number));
+        assert_eq!(numbering("immich-20260822"), Some(Numbering::Date));
+        for none in [
+            "postgres",
+            "postgres18",
+            "-3",
+            "pg-",
+            "pg-1234567890",
+            "pg-v03x",
+        ] {
+            assert_eq!(numbering(none), None, "{none}");
+        }
+    }
+
+    #[test]
+    fn lineage_patterns_match_their_names_only() {
+        let p = LineagePattern::parse("{name}-{n}").unwrap();
+        assert!(p.matches("postgres18-0") && p.matches("pg.x-12"));
+        assert!(!p.matches("postgres") && !p.matches("pg-v1"));
+        let d = LineagePattern::parse("pg-{date}").unwrap();
+        assert!(d.matches("pg-20260822") && !d.matches("pgx20260822"));
+        assert!(LineagePattern::parse("{name}")
+            .unwrap_err()
+            .contains("exactly one"));
+        assert!(LineagePattern::parse("{name}-{n}-{n}").is_err());
+        let unknown = LineagePattern::parse("{cluster}-{n}").unwrap_err();
+        assert!(unknown.contains("\"{cluster}-{n}\"") && unknown.contains("unknown placeholder"));
     }
 }

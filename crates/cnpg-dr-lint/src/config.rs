@@ -19,11 +19,12 @@ use crate::rules::rule::Rule;
 pub const FILE_NAME: &str = ".cnpg-dr.yaml";
 
 /// The keys a configuration file may have.
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 8] = [
     "rules",
     "exclude",
     "cnpgVersion",
     "failOn",
+    "lineagePattern",
     "new",
     "s3",
     "loadRestrictor",
@@ -80,6 +81,8 @@ pub struct Config {
     /// `cnpgVersion` as (major, minor).
     pub cnpg_version: Option<(u32, u32)>,
     pub fail_on: Option<FailOn>,
+    /// `lineagePattern`: how the repository numbers lineages when not `-v<N>`.
+    pub lineage_pattern: Option<cnpg_dr_core::lineage::LineagePattern>,
     /// The `new:` section: defaults of `cnpg-dr new`.
     pub new: NewDefaults,
     /// `s3.endpoints`: the endpoint the manifests name (often an in-cluster
@@ -391,6 +394,12 @@ impl Config {
                         )
                     })?);
                 }
+                "lineagePattern" => {
+                    let text = scalar(value, "lineagePattern")?;
+                    let pattern = cnpg_dr_core::lineage::LineagePattern::parse(text)
+                        .map_err(|message| ConfigError::at(&value.span, message))?;
+                    config.lineage_pattern = Some(pattern);
+                }
                 "new" => config.new = NewDefaults::parse(value)?,
                 "s3" => config.s3_endpoints = parse_s3(value)?,
                 "loadRestrictor" => {
@@ -409,7 +418,7 @@ impl Config {
                 other => {
                     return Err(ConfigError::at(
                         &key.span,
-                        format!("unknown key {other:?}: expected one of rules, exclude, cnpgVersion, failOn, new, s3, loadRestrictor"),
+                        format!("unknown key {other:?}: expected one of rules, exclude, cnpgVersion, failOn, lineagePattern, new, s3, loadRestrictor"),
                     )
                     .help(did_you_mean(other, &KEYS).map(|k| format!("did you mean {k}?"))));
                 }
@@ -732,6 +741,19 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Path::new("/repo/.cnpg-dr.yaml"), &catalogue())
+    }
+
+    #[test]
+    fn a_lineage_pattern_is_read_and_its_mistakes_are_located() {
+        let c = parse("failOn: error\nlineagePattern: \"{name}-{n}\"\n").unwrap();
+        let p = c.lineage_pattern.unwrap();
+        assert!(p.matches("postgres18-0"));
+        assert_eq!(p.written, "{name}-{n}");
+        let e = parse("failOn: error\nlineagePattern: \"{cluster}-{n}\"\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 17));
+        assert!(e.message.contains("\"{cluster}-{n}\""), "{}", e.message);
+        let e = parse("lineagePattern: [a]\n").unwrap_err();
+        assert!(e.message.contains("must be a string"), "{}", e.message);
     }
 
     #[test]

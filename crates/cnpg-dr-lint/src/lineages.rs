@@ -461,6 +461,7 @@ pub fn to_table(reports: &[DestinationReport], uses: &[Use]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // the test reads the output schema from the source tree
 mod tests {
     use super::*;
     use cnpg_dr_core::bucket::{scan_destination, DestinationPath, MemoryBucket};
@@ -536,7 +537,6 @@ mod tests {
     }
 
     #[test]
-    #[allow(clippy::disallowed_methods)] // the committed schema file, read as a test fixture
     fn json_carries_gaps_partials_history_and_the_overlays() {
         let b = bucket();
         let text = to_json("app", &[report(&b)], &uses());

@@ -338,6 +338,7 @@ fn lint(request: &LintRequest<'_>) -> Result<Report, LintError> {
     if let Some(v) = config.cnpg_version {
         settings.cnpg_version = v;
     }
+    settings.lineage_pattern = config.lineage_pattern.clone();
     if let Some(schemas) = &request.schemas {
         settings.schemas = schemas.clone();
     }

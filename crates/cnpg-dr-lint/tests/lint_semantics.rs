@@ -138,3 +138,19 @@ fn substitution_variables_are_unknowns_not_defects() {
         "an unresolved schedule is not a 5-field cron: {findings:#?}"
     );
 }
+
+/// Clusters backing up through pgBackRest plugins have backups, are no
+/// ObjectStore problem and have no Barman lineage: the only finding is the
+/// planted one, a pgBackRest Cluster that no ScheduledBackup targets.
+#[test]
+fn clusters_on_other_backup_plugins_are_not_read_as_barman() {
+    let findings = lint_json(Path::new("testdata/other-plugins"));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let f = find(&findings, "CDR405", "notes/cluster.yaml");
+    assert!(
+        f["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("pluginConfiguration.name: pgbackrest.dalibo.com")),
+        "{f:#}"
+    );
+}

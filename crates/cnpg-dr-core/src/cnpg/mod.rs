@@ -245,6 +245,25 @@ impl<'a> Cluster<'a> {
             .unwrap_or_default()
     }
 
+    /// The enabled `spec.plugins[]` entries of CNPG-I plugins other than Barman
+    /// Cloud (pgBackRest and others). cnpg-dr does not model their stores or
+    /// lineages (a pgBackRest stanza is not a Barman serverName); it only knows
+    /// the Cluster backs up through them.
+    pub fn other_plugins(&self) -> Vec<&'a Node> {
+        self.spec(&["plugins"])
+            .and_then(Node::as_seq)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter(|p| {
+                        str_of(p.get_path(&["name"])).is_some_and(|n| n != BARMAN_PLUGIN)
+                            && !is_false(p.get_path(&["enabled"]))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The plugin entry that archives WAL (`isWALArchiver: true`, not disabled).
     pub fn wal_archiver_plugins(&self) -> Vec<&'a Node> {
         self.spec(&["plugins"])
@@ -261,8 +280,9 @@ impl<'a> Cluster<'a> {
             .unwrap_or_default()
     }
 
-    /// The lineage this Cluster writes: the native store's or the archiver plugin's
-    /// serverName, defaulting to the Cluster's name.
+    /// The Barman lineage this Cluster writes: the native store's or the Barman
+    /// plugin's serverName, defaulting to the Cluster's name. None when WAL goes
+    /// nowhere Barman knows: no store, or another plugin archives it.
     pub fn write_lineage(&self) -> Option<LineageRef<'a>> {
         if let Some(store) = self.native_store() {
             return Some(LineageRef {
@@ -274,11 +294,11 @@ impl<'a> Cluster<'a> {
                 store: native_store(store),
             });
         }
-        let plugin = self
-            .wal_archiver_plugins()
-            .into_iter()
-            .next()
-            .or_else(|| self.barman_plugins().into_iter().next())?;
+        let archiver = self.wal_archiver_plugins().into_iter().next();
+        if archiver.is_some_and(|p| str_of(p.get_path(&["name"])) != Some(BARMAN_PLUGIN)) {
+            return None;
+        }
+        let plugin = archiver.or_else(|| self.barman_plugins().into_iter().next())?;
         let server = plugin
             .get_path(&["parameters", "serverName"])
             .filter(|n| !n.is_null());
@@ -463,5 +483,31 @@ mod tests {
                 endpoint_url: None
             }
         );
+    }
+
+    #[test]
+    fn a_cluster_archiving_through_another_plugin_has_no_barman_lineage() {
+        let rs = cluster_yaml(
+            "  plugins:\n  - name: pgbackrest.cnpg.opera.com\n    isWALArchiver: true\n    parameters:\n      stanza: pg\n  - name: barman-cloud.cloudnative-pg.io\n    enabled: false\n  bootstrap:\n    recovery:\n      source: origin\n  externalClusters:\n  - name: origin\n    plugin:\n      name: pgbackrest.cnpg.opera.com\n      parameters:\n        stanza: pg\n",
+        );
+        let c = Cluster::from(&rs[0]).unwrap();
+        assert!(c.write_lineage().is_none(), "a stanza is not a serverName");
+        assert!(c.read_lineage().is_none());
+        let others: Vec<_> = c
+            .other_plugins()
+            .iter()
+            .filter_map(|p| p.get_path(&["name"]).and_then(Node::as_str))
+            .collect();
+        assert_eq!(others, ["pgbackrest.cnpg.opera.com"]);
+    }
+
+    #[test]
+    fn a_barman_archiver_still_writes_its_lineage_next_to_other_plugins() {
+        let rs = cluster_yaml(
+            "  plugins:\n  - name: cnpg-i-hello-world.cloudnative-pg.io\n  - name: barman-cloud.cloudnative-pg.io\n    isWALArchiver: true\n    parameters:\n      barmanObjectName: store\n      serverName: pg-v4\n",
+        );
+        let c = Cluster::from(&rs[0]).unwrap();
+        assert_eq!(c.write_lineage().unwrap().name, "pg-v4");
+        assert_eq!(c.other_plugins().len(), 1);
     }
 }

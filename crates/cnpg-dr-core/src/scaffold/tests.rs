@@ -91,6 +91,12 @@ fn every_bad_value_is_reported_with_its_field() {
             Field::RetentionPolicy,
         ]
     );
+    // The pattern as written, not with {name} expanded (issue 11).
+    let lineage = &errs.iter().find(|(f, _)| *f == Field::Lineage).unwrap().1;
+    assert!(
+        lineage.contains("\"{name}-{n}\"") && !lineage.contains("paperless"),
+        "{lineage}"
+    );
     let schedule = &errs.iter().find(|(f, _)| *f == Field::Schedule).unwrap().1;
     assert!(
         schedule.contains("one place off") && schedule.contains("\"0 0 3 * * *\""),

@@ -116,7 +116,7 @@ pub fn resolve(choices: &Choices, name: &str) -> Result<Spec, ScaffoldErrors> {
     c.matches(Field::Cluster, &cluster, &DNS_1035, 50, "Cluster name");
 
     let lineage = c.required(Field::Lineage, &choices.lineage, name, "lineage pattern");
-    check_lineage(&mut c, &lineage);
+    check_lineage(&mut c, &lineage, choices.lineage.as_deref().unwrap_or(""));
 
     let default_db = name.replace('-', "_");
     let database = choices
@@ -332,15 +332,18 @@ pub fn resolve(choices: &Choices, name: &str) -> Result<Spec, ScaffoldErrors> {
 }
 
 /// A lineage pattern must end in `-v{n}`, so that every tool reads the
-/// versions back (`Lineage::parse`), and name a valid serverName.
-fn check_lineage(c: &mut Check, pattern: &str) {
+/// versions back (`Lineage::parse`), and name a valid serverName. `pattern`
+/// has `{name}` expanded; messages quote `written`, the pattern as the user
+/// wrote it, so they can find it in their file or command line.
+fn check_lineage(c: &mut Check, pattern: &str, written: &str) {
+    let written = written.trim();
     if pattern.is_empty() {
         return;
     }
     if !pattern.ends_with("-v{n}") || pattern.matches("{n}").count() != 1 {
         c.fail(
             Field::Lineage,
-            format!("the lineage pattern {pattern:?} must end in -v{{n}} (such as {{name}}-database-v{{n}}), so that versions can be read back and bumped"),
+            format!("the lineage pattern {written:?} must end in -v{{n}} (such as {{name}}-database-v{{n}}), so that versions can be read back and bumped"),
         );
         return;
     }
@@ -350,7 +353,7 @@ fn check_lineage(c: &mut Check, pattern: &str) {
         c.fail(
             Field::Lineage,
             format!(
-                "the lineage pattern {pattern:?} gives {first:?}, which is not a valid serverName"
+                "the lineage pattern {written:?} gives {first:?}, which is not a valid serverName"
             ),
         );
     }

@@ -9,7 +9,6 @@ mod merge;
 mod node;
 mod resolve;
 mod scalar;
-pub(crate) use scalar::decode_base64;
 mod source;
 
 pub use emit::{
@@ -21,3 +20,4 @@ pub use node::{
     TAG_NULL, TAG_SEQ, TAG_STR,
 };
 pub use resolve::{scalar_value, to_json, ExportError, ExportErrorKind, Schema};
+pub use scalar::decode_base64;

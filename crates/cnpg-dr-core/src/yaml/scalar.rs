@@ -255,7 +255,7 @@ pub(crate) fn parse_yaml_float(s: &str) -> Option<f64> {
 }
 
 /// Go's `base64.StdEncoding.DecodeString` (line breaks are ignored).
-pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
+pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let clean: Vec<u8> = text
         .bytes()
         .filter(|c| *c != b'\n' && *c != b'\r')

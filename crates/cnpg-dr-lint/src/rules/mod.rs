@@ -105,6 +105,7 @@ catalogue! {
         "CDR407" backup::wal_archiver_conflict::WalArchiverConflict,
         "CDR408" backup::objectstore_server_name::ObjectStoreServerName,
         "CDR409" backup::retention_policy_invalid::RetentionPolicyInvalid,
+        "CDR410" backup::store_never_written::StoreNeverWritten,
         "CDR501" secrets::bootstrap_secret_unmanaged::BootstrapSecretUnmanaged,
         "CDR502" secrets::plaintext_secret::PlaintextSecret,
         "CDR503" secrets::pg_hba_open::PgHbaOpen,

@@ -24,6 +24,9 @@ pub struct Settings {
     pub schemas: std::sync::Arc<cnpg_dr_core::schema::SchemaSet>,
     /// Report objects no schema describes (`--strict-schemas`).
     pub strict_schemas: bool,
+    /// How this repository numbers its lineages when not `-v<N>`
+    /// (`lineagePattern` in `.cnpg-dr.yaml`).
+    pub lineage_pattern: Option<cnpg_dr_core::lineage::LineagePattern>,
 }
 
 impl Default for Settings {
@@ -35,6 +38,7 @@ impl Default for Settings {
                 .map_or(0, |d| d.as_secs() as i64),
             schemas: cnpg_dr_core::schema::SchemaSet::builtin(),
             strict_schemas: false,
+            lineage_pattern: None,
         }
     }
 }
@@ -70,6 +74,38 @@ pub fn repository_finding(
 }
 
 impl VariantContext<'_> {
+    /// True when `r`, from outside this render (a loose manifest, another
+    /// database's render), is deployed into `namespace`: it names that
+    /// namespace, or it names none and lies beside the database directory
+    /// (under the same parent), where the GitOps application that deploys the
+    /// database deploys it into the same namespace.
+    pub fn deployed_into(&self, r: &cnpg_dr_core::kustomize::Resource, namespace: &str) -> bool {
+        r.namespace() == namespace
+            || (r.namespace().is_empty()
+                && self
+                    .database
+                    .dir
+                    .parent()
+                    .is_some_and(|parent| r.origin.starts_with(parent)))
+    }
+
+    /// The resources outside this render that can serve it: the loose
+    /// manifests and the other databases' renders (every variant).
+    pub fn elsewhere(&self) -> Vec<&cnpg_dr_core::kustomize::Resource> {
+        self.repo
+            .loose
+            .iter()
+            .chain(
+                self.repo
+                    .databases
+                    .iter()
+                    .filter(|d| d.dir != self.database.dir)
+                    .flat_map(|d| d.variants.iter())
+                    .flat_map(|v| v.resources().iter()),
+            )
+            .collect()
+    }
+
     /// `file:line:col` of a span, relative to the database directory, for messages.
     pub fn at(&self, span: &Span) -> String {
         location(&self.database.dir, span)

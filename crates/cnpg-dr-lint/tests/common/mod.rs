@@ -1,6 +1,7 @@
 //! Helpers shared by the CLI tests: the binary run in a directory, and
 //! temporary repositories (empty, or holding copies of demo databases).
 #![allow(dead_code)]
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

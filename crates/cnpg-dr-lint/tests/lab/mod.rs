@@ -5,6 +5,7 @@
 //! The lab is started by `.ci/run` (or by hand: `scripts/lab/lab.sh install`
 //! then `up`). When it is not running the tests say SKIPPED and pass, unless
 //! CNPG_DR_REQUIRE_LAB=1 (as `.ci/run` sets it): then they fail.
+#![allow(clippy::disallowed_methods)] // tests read and build real files
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;

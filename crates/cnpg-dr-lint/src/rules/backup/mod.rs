@@ -13,6 +13,7 @@ pub mod objectstore_server_name;
 pub mod retention_policy_invalid;
 pub mod schedule_five_fields;
 pub mod scheduled_backup_unknown_cluster;
+pub mod store_never_written;
 pub mod wal_archiver_conflict;
 
 /// True when two namespaced objects land in the same namespace.
@@ -37,16 +38,6 @@ pub(crate) fn target_cluster<'a>(
     ctx.variant
         .clusters()
         .find(|c| c.name() == name && same_namespace(c.resource, sb.resource))
-}
-
-/// The ScheduledBackups that can target a Cluster: this render's and loose ones.
-pub(crate) fn scheduled_backups<'a>(ctx: &VariantContext<'a>) -> Vec<ScheduledBackup<'a>> {
-    ctx.variant
-        .resources()
-        .iter()
-        .chain(ctx.repo.loose.iter())
-        .filter_map(ScheduledBackup::from)
-        .collect()
 }
 
 /// The ObjectStores a Cluster of this render can use: this render's and loose ones.

@@ -10,12 +10,14 @@ pub static META: RuleMeta = RuleMeta {
     id: "CDR404",
     name: "no-backup-configured",
     severity: Severity::Error,
-    summary: "Cluster has neither spec.backup.barmanObjectStore nor a Barman Cloud plugin entry",
+    summary: "Cluster has no spec.backup.barmanObjectStore and no enabled backup plugin",
     doc: r#"## What it checks
 Every CNPG `Cluster` must send its WAL and base backups to an object store: either in-tree
 (`spec.backup.barmanObjectStore`) or through the Barman Cloud plugin (an enabled
-`spec.plugins[]` entry named `barman-cloud.cloudnative-pg.io`). Volume snapshots alone do not
-count: they live in the same storage system as the data and carry no WAL archive.
+`spec.plugins[]` entry named `barman-cloud.cloudnative-pg.io`). Another enabled CNPG-I plugin
+(pgBackRest or any other) counts as a backup too: cnpg-dr cannot see where it writes, so it
+does not claim there is none. Volume snapshots alone do not count: they live in the same storage
+system as the data and carry no WAL archive.
 
 ## Why it matters during a recovery
 Without an object store there is nothing to recover from: no base backup, no WAL, no
@@ -66,6 +68,7 @@ impl Rule for NoBackupConfigured {
                     .barman_plugins()
                     .iter()
                     .any(|p| !is_false(p.get_path(&["enabled"])))
+                || !cluster.other_plugins().is_empty()
             {
                 continue;
             }

@@ -1,6 +1,7 @@
-use cnpg_dr_core::cnpg::{is_false, is_true};
+use cnpg_dr_core::cnpg::{is_false, is_true, Cluster, ScheduledBackup, BARMAN_PLUGIN};
+use cnpg_dr_core::yaml::Node;
 
-use super::{same_namespace, scheduled_backups};
+use super::same_namespace;
 use crate::finding::{Finding, RuleMeta, Severity};
 use crate::rules::rule::{Rule, VariantContext};
 
@@ -13,10 +14,13 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "Cluster archives to an object store but no ScheduledBackup targets it",
     doc: r#"## What it checks
-A `Cluster` with backups configured (`spec.backup.barmanObjectStore` or an enabled Barman Cloud
-plugin entry) should be the target of at least one `ScheduledBackup` (same name in
-`spec.cluster.name`, same namespace) that is not suspended, in its render or among the
-repository's loose manifests.
+A `Cluster` with backups configured (`spec.backup.barmanObjectStore`, an enabled Barman Cloud
+plugin entry, or another CNPG-I backup plugin such as pgBackRest) should be the target of at least one `ScheduledBackup` (same name in
+`spec.cluster.name`, same namespace) that is not suspended, in its render, among the
+repository's loose manifests or in another database directory's render. A ScheduledBackup with
+no namespace of its own beside the database directory (under its parent) counts as deployed into
+the Cluster's namespace, and one whose cluster name is substituted at apply time (`${CLUSTER}`)
+may target any Cluster: the rule then says nothing rather than guess.
 
 ## Why it matters during a recovery
 WAL archiving alone does not make a Cluster recoverable: a restore starts from a base backup
@@ -56,25 +60,69 @@ spec:
 "#,
 };
 
+/// The plugin a ScheduledBackup of `cluster` should ask: Barman Cloud when the
+/// Cluster loads it, else the plugin that archives its WAL, else the first other one.
+fn backup_plugin<'a>(cluster: &Cluster<'a>) -> &'a str {
+    let name = |p: &&'a Node| p.get_path(&["name"]).and_then(Node::as_str);
+    if cluster
+        .barman_plugins()
+        .iter()
+        .any(|p| !is_false(p.get_path(&["enabled"])))
+    {
+        return BARMAN_PLUGIN;
+    }
+    let others = cluster.other_plugins();
+    others
+        .iter()
+        .find(|p| is_true(p.get_path(&["isWALArchiver"])))
+        .or(others.first())
+        .and_then(name)
+        .unwrap_or(BARMAN_PLUGIN)
+}
+
 impl Rule for NoScheduledBackup {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn check_variant(&self, ctx: &VariantContext<'_>, out: &mut Vec<Finding>) {
-        let schedules = scheduled_backups(ctx);
+        let here: Vec<ScheduledBackup<'_>> = ctx
+            .variant
+            .resources()
+            .iter()
+            .filter_map(ScheduledBackup::from)
+            .collect();
+        // Outside the render: loose files and the other databases' renders.
+        let beside: Vec<ScheduledBackup<'_>> = ctx
+            .elsewhere()
+            .into_iter()
+            .filter_map(ScheduledBackup::from)
+            .collect();
         for cluster in ctx.variant.clusters() {
             let configured = cluster.native_store().is_some()
                 || cluster
                     .barman_plugins()
                     .iter()
-                    .any(|p| !is_false(p.get_path(&["enabled"])));
-            let targeting: Vec<_> = schedules
-                .iter()
-                .filter(|sb| {
-                    sb.cluster_name() == Some(cluster.name())
-                        && same_namespace(sb.resource, cluster.resource)
-                })
+                    .any(|p| !is_false(p.get_path(&["enabled"])))
+                || !cluster.other_plugins().is_empty();
+            // A file beside the database with no namespace of its own is
+            // deployed into the Cluster's namespace by the same application.
+            let candidates = || {
+                let here = here
+                    .iter()
+                    .filter(|sb| same_namespace(sb.resource, cluster.resource));
+                let beside = beside
+                    .iter()
+                    .filter(|sb| ctx.deployed_into(sb.resource, cluster.namespace()));
+                here.chain(beside)
+            };
+            // A cluster name set at apply time (`${CLUSTER}`, substituted by
+            // Flux) may name this Cluster: it cannot be checked, so no claim.
+            if candidates().any(|sb| sb.cluster_name().is_some_and(|n| n.contains("${"))) {
+                continue;
+            }
+            let targeting: Vec<_> = candidates()
+                .filter(|sb| sb.cluster_name() == Some(cluster.name()))
                 .collect();
             let suspended: Vec<&str> = targeting
                 .iter()
@@ -113,9 +161,9 @@ impl Rule for NoScheduledBackup {
                 "add a ScheduledBackup with spec.cluster.name: {} (method: {}), and immediate: true for the first backup",
                 cluster.name(),
                 if cluster.native_store().is_some() {
-                    "barmanObjectStore"
+                    "barmanObjectStore".to_string()
                 } else {
-                    "plugin, pluginConfiguration.name: barman-cloud.cloudnative-pg.io"
+                    format!("plugin, pluginConfiguration.name: {}", backup_plugin(&cluster))
                 }
             ));
             out.push(f);

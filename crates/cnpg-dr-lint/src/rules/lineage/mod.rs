@@ -1,4 +1,6 @@
 //! Lineage rules: which serverName a Cluster writes and which one it restores from.
+//! Barman lineages only: a Cluster archiving through another CNPG-I plugin has
+//! no write lineage in the core view, so these rules skip it.
 
 use cnpg_dr_core::cnpg::{Cluster, LineageRef, ObjectStore, Store};
 use cnpg_dr_core::discover::Variant;

@@ -1,5 +1,5 @@
 use cnpg_dr_core::cnpg::{LineageRef, Store};
-use cnpg_dr_core::lineage::Lineage;
+use cnpg_dr_core::lineage::{numbering, Lineage, Numbering};
 
 use super::lineage_span;
 use crate::finding::{Finding, RuleMeta, Severity};
@@ -17,13 +17,21 @@ pub static META: RuleMeta = RuleMeta {
 The Cluster's write lineage (`serverName` of `spec.backup.barmanObjectStore` or of the Barman
 Cloud plugin entry in `spec.plugins`) and, in recovery mode, its read lineage (`serverName` of
 the `externalClusters` entry named by `bootstrap.recovery.source`) must be set explicitly and
-follow `<name>-v<N>` (`app-database-v3`). When one is unset the finding says which default
+carry a version: `<name>-v<N>` (`app-database-v3`), the `lineagePattern` of `.cnpg-dr.yaml`
+(see docs/configuration.md), or another common numbering, `-<N>` (`postgres18-0`,
+`postgres16-08`) or a date (`-20260822`), when no lineage of the same database directory
+uses `-v<N>` (its own style, inferred from the names its variants write and read). When one is
+unset the finding says which default
 CNPG applies:
 
 - writes (both shapes) default to the Cluster's own name;
 - plugin recovery defaults to the NEW Cluster's own name (not the `externalClusters` entry's
   name, whatever the CNPG docs say: the plugin code does this);
 - in-tree (`barmanObjectStore`) recovery defaults to the `externalClusters` entry's name.
+
+The lineage rules (CDR1xx) understand Barman lineages only. A Cluster that archives through
+another CNPG-I plugin (pgBackRest or any other) has no Barman lineage: its stanza or repository
+follows that tool's own rules, so these rules say nothing about it rather than guess.
 
 ## Why it matters during a recovery
 A recovery must write to a lineage that has never been written. Without a version in the name
@@ -54,8 +62,63 @@ no base backup yet. In a recovery source, name the lineage that holds the backup
 "#,
 };
 
-fn versioned(name: &str) -> bool {
-    Lineage::parse(name).is_some()
+/// The lineage names this database sets explicitly (every variant, written
+/// and read), from which its numbering style is inferred. Per database, not
+/// per repository: each lineage family keeps the numbering it started with,
+/// and one database numbered `-<N>` says nothing about its neighbours.
+fn database_names(ctx: &VariantContext<'_>) -> Vec<String> {
+    let mut names = Vec::new();
+    for variant in &ctx.database.variants {
+        for cluster in variant.clusters() {
+            let lineages = [cluster.write_lineage(), cluster.read_lineage()];
+            names.extend(
+                lineages
+                    .into_iter()
+                    .flatten()
+                    .filter(|l| !l.defaulted())
+                    .map(|l| l.name),
+            );
+        }
+    }
+    names
+}
+
+/// Whether `name` carries a version: `-v<N>`, the configured
+/// `lineagePattern`, or another common style (`-<N>`, `-YYYYMMDD`) when no
+/// lineage of the database uses `-v<N>` (the style it keeps).
+fn versioned(ctx: &VariantContext<'_>, names: &[String], name: &str) -> bool {
+    if Lineage::parse(name).is_some()
+        || ctx
+            .settings
+            .lineage_pattern
+            .as_ref()
+            .is_some_and(|p| p.matches(name))
+    {
+        return true;
+    }
+    matches!(numbering(name), Some(Numbering::Number | Numbering::Date))
+        && !names.iter().any(|n| numbering(n) == Some(Numbering::V))
+}
+
+/// Why a name that is not versioned is flagged, true to the name: it has no
+/// version at all, or one in a style the rest of the repository does not use.
+fn why_unversioned(names: &[String], name: &str) -> String {
+    match numbering(name) {
+        Some(style @ (Numbering::Number | Numbering::Date)) => {
+            let example = names
+                .iter()
+                .find(|n| numbering(n) == Some(Numbering::V))
+                .map(|n| format!(" (such as {n})"))
+                .unwrap_or_default();
+            let shape = if style == Numbering::Date {
+                "-YYYYMMDD"
+            } else {
+                "-<N>"
+            };
+            format!("is numbered {shape}, while this database's other lineages use -v<N>{example}, and no lineagePattern in .cnpg-dr.yaml says {shape} is a version here: cnpg-dr cannot tell which lineage is newer or bump it")
+        }
+        _ => "carries no version (not <name>-v<N>, nor another numbering): there is no version to bump at the next recovery".to_string(),
+    }
 }
 
 impl Rule for Unversioned {
@@ -64,6 +127,7 @@ impl Rule for Unversioned {
     }
 
     fn check_variant(&self, ctx: &VariantContext<'_>, out: &mut Vec<Finding>) {
+        let names = database_names(ctx);
         for cluster in ctx.variant.clusters() {
             let write = cluster.write_lineage();
             if let Some(w) = &write {
@@ -87,20 +151,27 @@ impl Rule for Unversioned {
                         cluster.name()
                     ));
                     out.push(f);
-                } else if !versioned(&w.name) {
+                } else if !versioned(ctx, &names, &w.name) {
                     let mut f = ctx.finding(
                         &META,
                         &lineage_span(w),
                         format!(
-                            "Cluster {} writes its backups to lineage {:?}, which is not of the form <name>-v<N>: there is no version to bump at the next recovery",
+                            "Cluster {} writes its backups to lineage {:?}, which {}",
                             cluster.name(),
-                            w.name
+                            w.name,
+                            why_unversioned(&names, &w.name)
                         ),
                     );
-                    f.help = Some(format!(
-                        "change it to {}-v1 (or the next version of your own numbering), then take a backup at once: a new lineage has no base backup until the next one",
-                        w.name
-                    ));
+                    f.help = Some(match numbering(&w.name) {
+                        Some(Numbering::Number | Numbering::Date) => format!(
+                            "if this numbering is deliberate, set lineagePattern in .cnpg-dr.yaml (such as \"{{name}}-{{n}}\" or \"{{name}}-{{date}}\"); otherwise move to {}-v1 at the next recovery",
+                            w.name.rsplit_once('-').map_or(w.name.as_str(), |(p, _)| p)
+                        ),
+                        _ => format!(
+                            "change it to {}-v1 (or the next version of your own numbering, declared as lineagePattern in .cnpg-dr.yaml), then take a backup at once: a new lineage has no base backup until the next one",
+                            w.name
+                        ),
+                    });
                     out.push(f);
                 }
             }
@@ -140,19 +211,29 @@ impl Rule for Unversioned {
                     "set serverName to the lineage the previous cluster wrote{guess}"
                 ));
                 out.push(f);
-            } else if !versioned(&r.name) {
-                out.push(unversioned_read(ctx, cluster.name(), &r));
+            } else if !versioned(ctx, &names, &r.name) {
+                out.push(unversioned_read(ctx, &names, cluster.name(), &r));
             }
         }
     }
 }
 
-fn unversioned_read(ctx: &VariantContext<'_>, cluster: &str, r: &LineageRef<'_>) -> Finding {
+fn unversioned_read(
+    ctx: &VariantContext<'_>,
+    names: &[String],
+    cluster: &str,
+    r: &LineageRef<'_>,
+) -> Finding {
+    let why = match numbering(&r.name) {
+        Some(Numbering::Number | Numbering::Date) => why_unversioned(names, &r.name),
+        _ => "is not of the form <name>-v<N>: the next recovery cannot tell which lineage is newer"
+            .to_string(),
+    };
     let mut f = ctx.finding(
         &META,
         &lineage_span(r),
         format!(
-            "Cluster {cluster} restores from lineage {:?}, which is not of the form <name>-v<N>: the next recovery cannot tell which lineage is newer",
+            "Cluster {cluster} restores from lineage {:?}, which {why}",
             r.name
         ),
     );

@@ -1,4 +1,6 @@
-use super::{default_app_secret, initdb_values, recovery_span, DEFAULT_APP};
+use super::{
+    default_app_secret, initdb_values, recovery_span, shared_without_app_database, DEFAULT_APP,
+};
 use crate::finding::{Finding, RuleMeta, Severity};
 use crate::rules::rule::{Rule, VariantContext};
 
@@ -14,6 +16,11 @@ pub static META: RuleMeta = RuleMeta {
     doc: r#"## What it checks
 `spec.bootstrap.recovery` must set both `database` and `owner`: the application database and
 its owner in the data being restored (the values the lineage's `initdb` used).
+
+Not reported when the defaults are what the data holds: the initdb that created the lineage
+set no `database` or `owner` either (both sides use `app`), or the Cluster is shared by
+several applications that bring their own databases (two or more `Database` objects or
+`spec.managed.roles` entries, and no initdb `database`), so nothing uses `app`.
 
 ## Why it matters during a recovery
 CNPG defaults a missing `database` to `app` and a missing `owner` to the database name. After
@@ -55,6 +62,16 @@ impl Rule for DatabaseUnset {
                 continue;
             }
             let initdb = initdb_values(ctx.database, cluster.name());
+            let same_defaults = initdb
+                .as_ref()
+                .is_some_and(|i| i.database_node.is_none() && i.owner_node.is_none())
+                && rec.database().is_none()
+                && rec.owner().is_none();
+            if same_defaults || shared_without_app_database(ctx, &cluster, &rec) {
+                // The restored data already holds `app` (initdb made it), or no
+                // application uses it: CNPG's default takes nothing away.
+                continue;
+            }
             let span = recovery_span(&cluster);
             // The owner CNPG will use, and what it means for the app secret.
             let owner = rec.owner().or(rec.database()).unwrap_or(DEFAULT_APP);

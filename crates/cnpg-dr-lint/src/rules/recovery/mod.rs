@@ -1,11 +1,12 @@
 //! Recovery rules: how a Cluster is bootstrapped (one method), and
 //! `spec.bootstrap.recovery`: its source and its target.
 
-use cnpg_dr_core::cnpg::Cluster;
+use cnpg_dr_core::cnpg::{is_kind, Cluster, Recovery, CNPG_GROUP};
 use cnpg_dr_core::discover::Database;
 use cnpg_dr_core::yaml::{Node, Span};
 
 use crate::rules::helpers::{head, key_span};
+use crate::rules::rule::VariantContext;
 
 pub mod backup_id_invalid;
 pub mod database_mismatch;
@@ -73,4 +74,50 @@ fn values_of(initdb: &Node) -> InitdbValues<'_> {
 /// or `<cluster>-app`.
 pub fn default_app_secret(cluster: &Cluster<'_>) -> String {
     format!("{}-app", cluster.name())
+}
+
+/// The applications that bring their own database to `cluster`: the owners
+/// (or names) of its `Database` objects, in the render or among the loose
+/// manifests, and its `spec.managed.roles`, each named once.
+pub fn consumers<'a>(ctx: &VariantContext<'a>, cluster: &Cluster<'a>) -> Vec<&'a str> {
+    let mut names: Vec<&'a str> = Vec::new();
+    let databases = ctx
+        .variant
+        .resources()
+        .iter()
+        .chain(&ctx.repo.loose)
+        .filter(|r| is_kind(r, CNPG_GROUP, "Database") && r.namespace() == cluster.namespace())
+        .filter(|r| text(r.node.get_path(&["spec", "cluster", "name"])) == Some(cluster.name()));
+    for db in databases {
+        let spec = |key| text(db.node.get_path(&["spec", key]));
+        names.extend(spec("owner").or(spec("name")));
+    }
+    let roles = cluster.spec(&["managed", "roles"]).and_then(Node::as_seq);
+    names.extend(
+        roles
+            .into_iter()
+            .flatten()
+            .filter_map(|r| text(r.get_path(&["name"]))),
+    );
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// True when `cluster` serves several applications that own their databases
+/// and nothing uses CNPG's application database: the recovery names no
+/// database and no owner, and the initdb that created the lineage (when this
+/// directory has one) named none either. CNPG's `app` default is then an
+/// unused extra, not the application's data.
+pub fn shared_without_app_database(
+    ctx: &VariantContext<'_>,
+    cluster: &Cluster<'_>,
+    rec: &Recovery<'_>,
+) -> bool {
+    let initdb_named = initdb_values(ctx.database, cluster.name())
+        .is_some_and(|i| i.database_node.is_some() || i.owner_node.is_some());
+    rec.database().is_none()
+        && rec.owner().is_none()
+        && !initdb_named
+        && consumers(ctx, cluster).len() >= 2
 }

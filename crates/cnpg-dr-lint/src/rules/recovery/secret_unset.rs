@@ -1,5 +1,6 @@
-use super::{default_app_secret, initdb_values, recovery_span};
+use super::{default_app_secret, initdb_values, recovery_span, shared_without_app_database};
 use crate::finding::{Finding, RuleMeta, Severity};
+use crate::rules::helpers::dr_overlay;
 use crate::rules::rule::{Rule, VariantContext};
 
 /// A recovery without `secret`.
@@ -15,7 +16,10 @@ pub static META: RuleMeta = RuleMeta {
 `spec.bootstrap.recovery.secret.name` should name the secret that holds the application owner's
 credentials, the same one the application uses (and, usually, the one the initdb overlay names).
 A recovery without it is fine when the overlay deploys a Secret (or ExternalSecret, SealedSecret)
-named `<cluster>-app`: CNPG then uses that one.
+named `<cluster>-app`: CNPG then uses that one. Nor is it reported for a Cluster shared by
+several applications that log in with their own roles (two or more `Database` objects or
+`spec.managed.roles` entries, no `database` or `owner` in the recovery or the initdb): none of
+them uses the application owner's password.
 
 ## Why it matters during a recovery
 The restored database keeps the owner role with its old password, but the instance manager then
@@ -55,7 +59,9 @@ impl Rule for SecretUnset {
             let Some(rec) = cluster.recovery() else {
                 continue;
             };
-            if rec.secret_name().is_some() {
+            if rec.secret_name().is_some() || shared_without_app_database(ctx, &cluster, &rec) {
+                // A shared Cluster's applications log in with their own roles:
+                // none of them uses the `app` owner's password.
                 continue;
             }
             let default = default_app_secret(&cluster);
@@ -69,11 +75,16 @@ impl Rule for SecretUnset {
                 continue;
             }
             let owner = rec.owner().or(rec.database()).unwrap_or("app");
+            let deploys_none = if dr_overlay(ctx.database, ctx.variant).is_some() {
+                "this overlay deploys none"
+            } else {
+                "this directory deploys none"
+            };
             let mut f = ctx.finding(
                 &META,
                 &recovery_span(&cluster),
                 format!(
-                    "bootstrap.recovery of Cluster {} sets no secret: after the restore CNPG resets the password of the restored owner {owner:?} from the secret {default}, which CNPG creates with a new random password when it does not exist (the old Cluster's copy is deleted with it, and this overlay deploys none); clients that still use the previous password fail with \"password authentication failed\"",
+                    "bootstrap.recovery of Cluster {} sets no secret: after the restore CNPG resets the password of the restored owner {owner:?} from the secret {default}, which CNPG creates with a new random password when it does not exist (the old Cluster's copy is deleted with it, and {deploys_none}); clients that still use the previous password fail with \"password authentication failed\"",
                     cluster.name()
                 ),
             );

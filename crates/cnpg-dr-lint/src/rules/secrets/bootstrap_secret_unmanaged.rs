@@ -21,9 +21,15 @@ The Secrets a Cluster needs on a fresh start must be produced by something in th
   of `spec.backup.barmanObjectStore`, of `externalClusters[].barmanObjectStore`, and of the
   render's Barman Cloud `ObjectStore`s.
 
-A Secret counts as produced when the render (or a loose manifest) holds, in the same namespace,
-an `ExternalSecret` whose `spec.target.name` (default: its `metadata.name`) is that name, a
-`Secret`, or a `SealedSecret` of that name.
+A Secret counts as produced when the render holds, in the same namespace, an `ExternalSecret`
+whose `spec.target.name` (default: its `metadata.name`) is that name, a `Secret` (SOPS-encrypted
+or not), a `SealedSecret` of that name, or the object of an operator known to write that Secret:
+`OnePasswordItem`, `ObjectBucketClaim`, secretgen `Password`/`SecretTemplate`, the mittwald
+secret generator, Vault Secrets Operator (`spec.destination.name`), Infisical, Doppler, a Garage
+`GarageKey` (`spec.secretTemplate.name`, default its name) or any object with a Crossplane
+`spec.writeConnectionSecretToRef`. Loose manifests and other databases' renders count too when
+they name the same namespace, or name none and lie beside the database directory (under its
+parent), where the application that deploys the database deploys them into its namespace.
 
 ## Why it matters during a recovery
 Recoveries happen on empty namespaces and new clusters. A Secret that was once created by hand
@@ -87,7 +93,10 @@ fn credential_names(config: &Node) -> Vec<&Node> {
         .collect()
 }
 
-/// The names of the Secrets a resource produces in its namespace.
+/// The name of the Secret a resource produces in its namespace: a Secret
+/// (SOPS-encrypted or not), a SealedSecret, an ExternalSecret, or the CR of
+/// an operator known to write one (secret managers, Garage keys, object
+/// bucket claims, Crossplane connection secrets).
 fn produced(r: &Resource) -> Option<&str> {
     let gvk = r.gvk();
     let str_at = |path: &[&str]| {
@@ -96,11 +105,29 @@ fn produced(r: &Resource) -> Option<&str> {
             .and_then(Node::as_str)
             .filter(|s| !s.is_empty())
     };
+    let own = Some(r.name());
+    if let Some(name) = str_at(&["spec", "writeConnectionSecretToRef", "name"]) {
+        return Some(name);
+    }
     match (gvk.group.as_str(), gvk.kind.as_str()) {
-        ("", "Secret") | ("bitnami.com", "SealedSecret") => Some(r.name()),
-        ("external-secrets.io", "ExternalSecret") => {
-            str_at(&["spec", "target", "name"]).or(Some(r.name()))
+        ("", "Secret")
+        | ("bitnami.com", "SealedSecret")
+        | ("onepassword.com", "OnePasswordItem")
+        | ("objectbucket.io", "ObjectBucketClaim")
+        | ("secretgen.k14s.io", "Password" | "SecretTemplate")
+        | ("secretgenerator.mittwald.de", "StringSecret" | "BasicAuth" | "SSHKeyPair") => own,
+        ("external-secrets.io", "ExternalSecret") => str_at(&["spec", "target", "name"]).or(own),
+        ("garage.rajsingh.info", "GarageKey") => {
+            str_at(&["spec", "secretTemplate", "name"]).or(own)
         }
+        (
+            "secrets.hashicorp.com",
+            "VaultStaticSecret" | "VaultDynamicSecret" | "VaultPKISecret",
+        ) => str_at(&["spec", "destination", "name"]),
+        ("secrets.infisical.com", "InfisicalSecret") => {
+            str_at(&["spec", "managedSecretReference", "secretName"])
+        }
+        ("secrets.doppler.com", "DopplerSecret") => str_at(&["spec", "managedSecret", "name"]),
         _ => None,
     }
 }
@@ -121,11 +148,17 @@ impl Rule for BootstrapSecretUnmanaged {
 
     fn check_variant(&self, ctx: &VariantContext<'_>, out: &mut Vec<Finding>) {
         let resources = ctx.variant.resources();
-        let producers: Vec<(&str, &str)> = resources
-            .iter()
-            .chain(ctx.repo.loose.iter())
-            .filter_map(|r| produced(r).map(|n| (r.namespace(), n)))
-            .collect();
+        // Elsewhere in Git: loose manifests, and the other databases' renders
+        // (a sibling directory deployed into the same namespace).
+        let elsewhere = ctx.elsewhere();
+        let produces = |namespace: &str, name: &str| {
+            resources
+                .iter()
+                .any(|r| r.namespace() == namespace && produced(r) == Some(name))
+                || elsewhere
+                    .iter()
+                    .any(|r| produced(r) == Some(name) && ctx.deployed_into(r, namespace))
+        };
         // (owner resource, what the secret is for, node naming it, what a missing one does)
         let mut refs: Vec<(&Resource, String, &Node, &str)> = Vec::new();
         const BOOTSTRAP: &str = "the bootstrap waits";
@@ -186,7 +219,7 @@ impl Rule for BootstrapSecretUnmanaged {
         for (owner, purpose, node, effect) in refs {
             let Some(name) = node.as_str() else { continue };
             let ns = owner.namespace();
-            if producers.iter().any(|(pns, p)| *pns == ns && *p == name) {
+            if produces(ns, name) {
                 continue;
             }
             let key = (
